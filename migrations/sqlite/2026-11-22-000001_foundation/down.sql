@@ -1,0 +1,9 @@
+DROP TABLE applications;
+DROP TABLE candidates;
+DROP TABLE privacy_notices;
+DROP TABLE opening_managers;
+DROP TABLE openings;
+DROP TABLE api_tokens;
+DROP TABLE sessions;
+DROP TABLE invites;
+DROP TABLE users;

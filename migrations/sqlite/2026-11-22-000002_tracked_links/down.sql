@@ -1,0 +1,2 @@
+DROP TABLE link_clicks;
+DROP TABLE tracked_links;

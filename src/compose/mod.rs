@@ -1,0 +1,597 @@
+//! The post composer: an opening and a channel profile give the post(s) a network accepts
+//! the first time, counted exactly as that network counts. Pure code: no I/O here.
+//!
+//! Counting rules (see `count`): X uses twitter-text configuration v3 (NFC, URLs 23,
+//! emoji 2, CJK 2); Mastodon counts grapheme clusters with every URL as the instance's
+//! URL reserve and `@user@domain` as `@user`; Bluesky counts graphemes (300) and UTF-8
+//! bytes (3000) of the text as shown; LinkedIn counts the displayed (unescaped) text.
+use serde::{Deserialize, Serialize};
+use unicode_segmentation::UnicodeSegmentation;
+use utoipa::ToSchema;
+
+use crate::domain::opening::{Opening, RemotePolicy};
+use crate::i18n::Lang;
+
+pub mod count;
+pub mod escape;
+pub mod hashtags;
+pub mod template;
+
+pub use count::{count, default_limit, Count};
+pub use escape::linkedin_escape;
+pub use template::{check_template, TemplateError};
+
+use template::{Segment, Template, Values};
+
+#[cfg(test)]
+mod tests;
+
+/// Where a post goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Network {
+    X,
+    Mastodon,
+    Bluesky,
+    LinkedIn,
+    Slack,
+    Discord,
+    Teams,
+    Email,
+}
+
+impl Network {
+    pub const ALL: &'static [Network] = &[
+        Network::X,
+        Network::Mastodon,
+        Network::Bluesky,
+        Network::LinkedIn,
+        Network::Slack,
+        Network::Discord,
+        Network::Teams,
+        Network::Email,
+    ];
+
+    /// The network's name as people write it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Network::X => "X",
+            Network::Mastodon => "Mastodon",
+            Network::Bluesky => "Bluesky",
+            Network::LinkedIn => "LinkedIn",
+            Network::Slack => "Slack",
+            Network::Discord => "Discord",
+            Network::Teams => "Microsoft Teams",
+            Network::Email => "Email",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Network::X => "x",
+            Network::Mastodon => "mastodon",
+            Network::Bluesky => "bluesky",
+            Network::LinkedIn => "linkedin",
+            Network::Slack => "slack",
+            Network::Discord => "discord",
+            Network::Teams => "teams",
+            Network::Email => "email",
+        }
+    }
+
+    /// Parses a network name; the error names the accepted values.
+    pub fn parse(raw: &str) -> Result<Network, String> {
+        let v = raw.trim().to_ascii_lowercase();
+        Network::ALL.iter().copied().find(|n| n.as_str() == v).ok_or_else(|| {
+            let allowed: Vec<&str> = Network::ALL.iter().map(|n| n.as_str()).collect();
+            let shown: String = raw.chars().take(40).collect();
+            format!("'{shown}' is not one of: {}", allowed.join(", "))
+        })
+    }
+
+    /// Hashtags shown by default; chat networks and email show none.
+    pub fn default_max_hashtags(self) -> usize {
+        match self {
+            Network::X => 3,
+            Network::Bluesky => 4,
+            Network::Mastodon | Network::LinkedIn => 5,
+            Network::Slack | Network::Discord | Network::Teams | Network::Email => 0,
+        }
+    }
+
+    /// Networks where a thread of posts makes sense.
+    pub fn can_thread(self) -> bool {
+        matches!(self, Network::X | Network::Mastodon | Network::Bluesky)
+    }
+}
+
+impl std::fmt::Display for Network {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How one channel wants its posts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ChannelProfile {
+    pub network: Network,
+    /// Language of the post ("fr" or "en").
+    #[schema(value_type = String, example = "fr")]
+    pub language: Lang,
+    /// Overrides the shipped default template (see `check_template`).
+    #[serde(default)]
+    pub template: Option<String>,
+    /// X premium, a Mastodon instance's `max_characters`.
+    #[serde(default)]
+    pub limit: Option<usize>,
+    /// Mastodon's `characters_reserved_per_url`.
+    #[serde(default)]
+    pub url_reserve: Option<usize>,
+    #[serde(default)]
+    pub max_hashtags: Option<usize>,
+    #[serde(default)]
+    pub allow_thread: bool,
+}
+
+/// The networks a preview shows when no channel is named: the social networks a post is written for.
+pub const PREVIEW_NETWORKS: &[Network] = &[Network::X, Network::Mastodon, Network::Bluesky, Network::LinkedIn];
+
+/// Default profiles of [`PREVIEW_NETWORKS`] in a language.
+pub fn preview_profiles(language: Lang) -> Vec<ChannelProfile> {
+    PREVIEW_NETWORKS.iter().map(|n| ChannelProfile::new(*n, language)).collect()
+}
+
+impl ChannelProfile {
+    /// The network's defaults in a language.
+    pub fn new(network: Network, language: Lang) -> Self {
+        Self { network, language, template: None, limit: None, url_reserve: None, max_hashtags: None, allow_thread: false }
+    }
+}
+
+/// The post(s) for one channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Composed {
+    pub network: Network,
+    /// One post, or a thread.
+    pub posts: Vec<Post>,
+    /// What fitting removed: "hashtag #Kafka", "salary", "location detail", "title truncated".
+    pub dropped: Vec<String>,
+}
+
+/// One post as it will be sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Post {
+    /// The text to send (for LinkedIn in its escaped "little" format, for Slack mrkdwn, …).
+    pub text: String,
+    /// The length as the network counts it (for email: the subject line).
+    pub length: usize,
+    pub limit: usize,
+    pub fits: bool,
+    /// Tags without '#'.
+    pub hashtags: Vec<String>,
+    /// Full URLs the post links to.
+    pub links: Vec<String>,
+    /// Bluesky rich-text facets (UTF-8 byte offsets into `text`); empty elsewhere.
+    pub facets: Vec<Facet>,
+    /// Email only: the subject line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+}
+
+/// A Bluesky rich-text facet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Facet {
+    pub byte_start: usize,
+    pub byte_end: usize,
+    pub feature: FacetFeature,
+}
+
+/// `app.bsky.richtext.facet#link` or `#tag`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "$type")]
+pub enum FacetFeature {
+    #[serde(rename = "app.bsky.richtext.facet#link")]
+    Link { uri: String },
+    /// The tag without '#'.
+    #[serde(rename = "app.bsky.richtext.facet#tag")]
+    Tag { tag: String },
+}
+
+/// How Bluesky shows a link: without scheme and "www.", long ones cut with "…"; the facet
+/// carries the full URL.
+pub fn bluesky_link_display(link: &str) -> String {
+    let s = link.strip_prefix("https://").or_else(|| link.strip_prefix("http://")).unwrap_or(link);
+    let s = s.strip_prefix("www.").unwrap_or(s);
+    let g: Vec<&str> = s.graphemes(true).collect();
+    if g.len() <= 32 {
+        s.to_string()
+    } else {
+        format!("{}…", g[..31].concat())
+    }
+}
+
+fn default_template(network: Network, lang: Lang) -> &'static str {
+    use Network::*;
+    match (lang, network) {
+        (Lang::Fr, X | Mastodon | Bluesky) => include_str!("../../templates/posts/fr/short.txt"),
+        (Lang::Fr, LinkedIn | Email) => include_str!("../../templates/posts/fr/long.txt"),
+        (Lang::Fr, Slack | Discord | Teams) => include_str!("../../templates/posts/fr/chat.txt"),
+        (Lang::En, X | Mastodon | Bluesky) => include_str!("../../templates/posts/en/short.txt"),
+        (Lang::En, LinkedIn | Email) => include_str!("../../templates/posts/en/long.txt"),
+        (Lang::En, Slack | Discord | Teams) => include_str!("../../templates/posts/en/chat.txt"),
+    }
+}
+
+/// The shipped default template source for a network and language.
+pub fn default_template_source(network: Network, lang: Lang) -> &'static str {
+    default_template(network, lang)
+}
+
+fn remote_label(p: RemotePolicy, lang: Lang) -> &'static str {
+    match (p, lang) {
+        (RemotePolicy::OnSite, Lang::Fr) => "Sur site",
+        (RemotePolicy::Hybrid, Lang::Fr) => "Télétravail hybride",
+        (RemotePolicy::Remote, Lang::Fr) => "Télétravail complet",
+        (RemotePolicy::OnSite, Lang::En) => "On-site",
+        (RemotePolicy::Hybrid, Lang::En) => "Hybrid remote",
+        (RemotePolicy::Remote, Lang::En) => "Fully remote",
+    }
+}
+
+/// Text as sent, text as counted, and what it carries.
+#[derive(Debug, Clone, Default)]
+struct Rendered {
+    text: String,
+    display: String,
+    links: Vec<String>,
+    hashtags: Vec<String>,
+    facets: Vec<Facet>,
+}
+
+fn escape_for(network: Network, t: &str) -> String {
+    match network {
+        Network::LinkedIn => escape::linkedin_escape(t),
+        Network::Slack => escape::slack_escape(t),
+        Network::Discord => escape::discord_escape(t),
+        Network::Teams => escape::teams_escape(t),
+        Network::X | Network::Mastodon | Network::Bluesky | Network::Email => t.to_string(),
+    }
+}
+
+fn format(network: Network, segments: &[Segment]) -> Rendered {
+    let mut r = Rendered::default();
+    for seg in segments {
+        match seg {
+            Segment::Text(t) => {
+                r.text.push_str(&escape_for(network, t));
+                r.display.push_str(t);
+            }
+            Segment::Link(url) => {
+                r.links.push(url.clone());
+                match network {
+                    Network::Bluesky => {
+                        let shown = bluesky_link_display(url);
+                        let start = r.text.len();
+                        r.text.push_str(&shown);
+                        r.display.push_str(&shown);
+                        r.facets.push(Facet {
+                            byte_start: start,
+                            byte_end: r.text.len(),
+                            feature: FacetFeature::Link { uri: url.clone() },
+                        });
+                    }
+                    Network::Slack => {
+                        r.text.push_str(&format!("<{}>", escape::slack_escape(url)));
+                        r.display.push_str(url);
+                    }
+                    Network::LinkedIn => {
+                        r.text.push_str(&escape::linkedin_escape(url));
+                        r.display.push_str(url);
+                    }
+                    Network::Teams => {
+                        r.text.push_str(&url.replace('&', "&amp;"));
+                        r.display.push_str(url);
+                    }
+                    // Discord: escaping would break the link.
+                    Network::X | Network::Mastodon | Network::Discord | Network::Email => {
+                        r.text.push_str(url);
+                        r.display.push_str(url);
+                    }
+                }
+            }
+            Segment::Hashtags(tags) => {
+                for (i, tag) in tags.iter().enumerate() {
+                    if i > 0 {
+                        r.text.push(' ');
+                        r.display.push(' ');
+                    }
+                    r.hashtags.push(tag.clone());
+                    let plain = format!("#{tag}");
+                    match network {
+                        Network::LinkedIn => r.text.push_str(&escape::linkedin_hashtag(tag)),
+                        Network::Bluesky => {
+                            let start = r.text.len();
+                            r.text.push_str(&plain);
+                            r.facets.push(Facet {
+                                byte_start: start,
+                                byte_end: r.text.len(),
+                                feature: FacetFeature::Tag { tag: tag.clone() },
+                            });
+                        }
+                        _ => r.text.push_str(&escape_for(network, &plain)),
+                    }
+                    r.display.push_str(&plain);
+                }
+            }
+        }
+    }
+    r
+}
+
+fn measure(network: Network, r: &Rendered, profile: &ChannelProfile) -> Count {
+    // LinkedIn counts the commentary as displayed, without the little-format escapes.
+    let counted = if network == Network::LinkedIn { &r.display } else { &r.text };
+    count(network, counted, profile.limit, profile.url_reserve)
+}
+
+fn to_post(r: Rendered, c: &Count) -> Post {
+    Post {
+        text: r.text,
+        length: c.length,
+        limit: c.limit,
+        fits: c.fits,
+        hashtags: r.hashtags,
+        links: r.links,
+        facets: r.facets,
+        subject: None,
+    }
+}
+
+/// Cuts `s` at a grapheme boundary so that `fits(candidate)` holds, ending with "…";
+/// None when even "…" alone does not fit.
+fn truncate_to_fit(s: &str, fits: impl Fn(&str) -> bool) -> Option<String> {
+    let g: Vec<&str> = s.graphemes(true).collect();
+    let cut = |k: usize| format!("{}…", g[..k].concat().trim_end());
+    if !fits(&cut(0)) {
+        return None;
+    }
+    // Largest k (< len) whose cut fits; lengths grow with k, so a binary search finds it.
+    let (mut lo, mut hi) = (0usize, g.len().saturating_sub(1));
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if fits(&cut(mid)) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    Some(cut(lo))
+}
+
+/// Composes the post(s) for one channel. `link` is where readers land (the job page now;
+/// a tracked short link once tracked links exist).
+pub fn compose(opening: &Opening, link: &str, profile: &ChannelProfile) -> Composed {
+    let network = profile.network;
+    let lang = profile.language;
+    let d = &opening.draft;
+    let mut dropped = Vec::new();
+    let template = match profile.template.as_deref().map(Template::parse) {
+        Some(Ok(t)) => t,
+        Some(Err(e)) => {
+            dropped.push(format!("custom template ({e}); the default was used"));
+            default_parsed(network, lang)
+        }
+        None => default_parsed(network, lang),
+    };
+    let max_tags = profile.max_hashtags.unwrap_or_else(|| network.default_max_hashtags());
+    let mut v = Values {
+        title: d.title.clone(),
+        company: d.company.clone(),
+        location: d.city.clone().unwrap_or_default(),
+        remote: remote_label(d.remote_policy, lang).to_string(),
+        contract: d.employment_type.label(lang).to_string(),
+        salary: opening.salary_label(lang).unwrap_or_default(),
+        link: link.to_string(),
+        hashtags: hashtags::for_opening(opening, lang, max_tags),
+    };
+    if network == Network::Email {
+        return compose_email(&template, &v, lang, dropped);
+    }
+    let attempt = |v: &Values| -> (Rendered, Count) {
+        let r = format(network, &template.render(v));
+        let c = measure(network, &r, profile);
+        (r, c)
+    };
+    let done = |(r, c): (Rendered, Count), dropped: Vec<String>| Composed { network, posts: vec![to_post(r, &c)], dropped };
+
+    let first = attempt(&v);
+    if first.1.fits {
+        return done(first, dropped);
+    }
+    // Lowest value first: trailing hashtags one at a time, then salary, then city.
+    while let Some(tag) = v.hashtags.pop() {
+        dropped.push(format!("hashtag #{tag}"));
+        let a = attempt(&v);
+        if a.1.fits {
+            return done(a, dropped);
+        }
+    }
+    for (what, field) in [("salary", 0), ("location detail", 1)] {
+        let f = if field == 0 { &mut v.salary } else { &mut v.location };
+        if !f.is_empty() {
+            f.clear();
+            dropped.push(what.to_string());
+            let a = attempt(&v);
+            if a.1.fits {
+                return done(a, dropped);
+            }
+        }
+    }
+    let untruncated = v.clone();
+    let fits_with = |field: fn(&mut Values) -> &mut String, base: &Values, s: &str| {
+        let mut t = base.clone();
+        *field(&mut t) = s.to_string();
+        attempt(&t).1.fits
+    };
+    if let Some(title) = truncate_to_fit(&v.title, |s| fits_with(|v| &mut v.title, &v, s)) {
+        v.title = title;
+        dropped.push("title truncated".into());
+        return done(attempt(&v), dropped);
+    }
+    if profile.allow_thread && network.can_thread() {
+        return thread(network, profile, &template, &untruncated, dropped);
+    }
+    // Only a very long company name (or custom template text) is left to cut.
+    v.title = "…".into();
+    dropped.push("title truncated".into());
+    if let Some(company) = truncate_to_fit(&v.company, |s| fits_with(|v| &mut v.company, &v, s)) {
+        v.company = company;
+        dropped.push("company truncated".into());
+    }
+    done(attempt(&v), dropped)
+}
+
+fn default_parsed(network: Network, lang: Lang) -> Template {
+    // The shipped templates are checked by a test; parsing them cannot fail.
+    Template::parse(default_template(network, lang)).unwrap_or_else(|_| Template::parse("{title}\n{link}").expect("minimal template"))
+}
+
+fn compose_email(template: &Template, v: &Values, lang: Lang, dropped: Vec<String>) -> Composed {
+    let r = format(Network::Email, &template.render(v));
+    let lead = match lang {
+        Lang::Fr => "Nous recrutons : ",
+        Lang::En => "We're hiring: ",
+    };
+    let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let full = format!("{lead}{}", one_line(&v.title));
+    let limit = default_limit(Network::Email);
+    let subject = if full.chars().count() <= limit {
+        full
+    } else {
+        let fits = |s: &str| count(Network::Email, &format!("{lead}{s}"), None, None).fits;
+        format!("{lead}{}", truncate_to_fit(&one_line(&v.title), fits).unwrap_or_default())
+    };
+    let c = count(Network::Email, &subject, None, None);
+    let mut post = to_post(r, &c);
+    post.subject = Some(subject);
+    Composed { network: Network::Email, posts: vec![post], dropped }
+}
+
+/// A piece of a thread: never split unless plain text.
+#[derive(Debug, Clone)]
+enum Token {
+    Plain(String),
+    Link(String),
+    Tag(String),
+}
+
+fn tokens(segments: &[Segment]) -> Vec<(String, Token)> {
+    let mut out: Vec<(String, Token)> = Vec::new();
+    let mut sep = String::new();
+    for seg in segments {
+        match seg {
+            Segment::Text(t) => {
+                let mut word = String::new();
+                for c in t.chars() {
+                    if c.is_whitespace() {
+                        if !word.is_empty() {
+                            out.push((std::mem::take(&mut sep), Token::Plain(std::mem::take(&mut word))));
+                        }
+                        sep.push(c);
+                    } else {
+                        word.push(c);
+                    }
+                }
+                if !word.is_empty() {
+                    out.push((std::mem::take(&mut sep), Token::Plain(word)));
+                }
+            }
+            Segment::Link(u) => out.push((std::mem::take(&mut sep), Token::Link(u.clone()))),
+            Segment::Hashtags(tags) => {
+                for t in tags {
+                    out.push((std::mem::take(&mut sep), Token::Tag(t.clone())));
+                    sep = " ".into();
+                }
+                sep.clear();
+            }
+        }
+    }
+    out
+}
+
+fn thread_segments(prefix: &str, toks: &[(String, Token)]) -> Vec<Segment> {
+    let mut segs = vec![Segment::Text(prefix.to_string())];
+    for (i, (sep, t)) in toks.iter().enumerate() {
+        if i > 0 {
+            segs.push(Segment::Text(sep.clone()));
+        }
+        segs.push(match t {
+            Token::Plain(p) => Segment::Text(p.clone()),
+            Token::Link(u) => Segment::Link(u.clone()),
+            Token::Tag(tag) => Segment::Hashtags(vec![tag.clone()]),
+        });
+    }
+    segs
+}
+
+/// First post: the title and the link, self-contained; the rest numbered "2/3", "3/3".
+fn thread(network: Network, profile: &ChannelProfile, template: &Template, v: &Values, dropped: Vec<String>) -> Composed {
+    let fits = |segs: &[Segment]| measure(network, &format(network, segs), profile).fits;
+    let head = |title: &str| vec![Segment::Text(title.to_string()), Segment::Text("\n".into()), Segment::Link(v.link.clone())];
+    let title = if fits(&head(&v.title)) {
+        v.title.clone()
+    } else {
+        truncate_to_fit(&v.title, |s| fits(&head(s))).unwrap_or_else(|| "…".into())
+    };
+    let mut posts_tokens: Vec<Vec<(String, Token)>> = Vec::new();
+    let mut current: Vec<(String, Token)> = Vec::new();
+    // Pack with the widest prefix; the real one is never wider.
+    const WIDE: &str = "99/99 ";
+    let mut queue: std::collections::VecDeque<(String, Token)> = tokens(&template.render(v)).into();
+    while let Some(tok) = queue.pop_front() {
+        current.push(tok);
+        if fits(&thread_segments(WIDE, &current)) {
+            continue;
+        }
+        let tok = current.pop().expect("just pushed");
+        if !current.is_empty() {
+            posts_tokens.push(std::mem::take(&mut current));
+            queue.push_front(tok);
+            continue;
+        }
+        // Alone it is too long: only plain text is cut, at a grapheme boundary.
+        match tok.1 {
+            Token::Plain(word) => {
+                let g: Vec<&str> = word.graphemes(true).collect();
+                let mut k = g.len() - 1;
+                while k > 1 && !fits(&thread_segments(WIDE, &[(String::new(), Token::Plain(g[..k].concat()))])) {
+                    k = k * 3 / 4;
+                }
+                let k = k.max(1);
+                posts_tokens.push(vec![(tok.0, Token::Plain(g[..k].concat()))]);
+                if k < g.len() {
+                    queue.push_front((String::new(), Token::Plain(g[k..].concat())));
+                }
+            }
+            other => posts_tokens.push(vec![(tok.0, other)]),
+        }
+    }
+    if !current.is_empty() {
+        posts_tokens.push(current);
+    }
+    let total = posts_tokens.len() + 1;
+    let mut posts = Vec::with_capacity(total);
+    let r = format(network, &head(&title));
+    let c = measure(network, &r, profile);
+    posts.push(to_post(r, &c));
+    for (i, toks) in posts_tokens.iter().enumerate() {
+        let r = format(network, &thread_segments(&format!("{}/{total} ", i + 2), toks));
+        let c = measure(network, &r, profile);
+        posts.push(to_post(r, &c));
+    }
+    let mut dropped = dropped;
+    if title != v.title {
+        dropped.push("title truncated in the first post".into());
+    }
+    Composed { network, posts, dropped }
+}

@@ -1,0 +1,68 @@
+//! Content-addressed file store (SHA-256) under the data folder: identical files are kept once.
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, Clone)]
+pub struct BlobStore {
+    root: PathBuf,
+}
+
+impl BlobStore {
+    pub fn new(data_dir: &Path) -> Self {
+        Self { root: data_dir.join("blobs") }
+    }
+
+    fn path_of(&self, sha256: &str) -> Option<PathBuf> {
+        // The name comes from our own hash, but check it anyway: it builds a path.
+        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+            return None;
+        }
+        Some(self.root.join(&sha256[..2]).join(sha256))
+    }
+
+    /// Stores the bytes (atomically: temporary file then rename) and returns their SHA-256.
+    pub fn put(&self, bytes: &[u8]) -> anyhow::Result<String> {
+        let sha = hex::encode(Sha256::digest(bytes));
+        let path = self.path_of(&sha).expect("hex digest");
+        if path.exists() {
+            return Ok(sha);
+        }
+        let dir = path.parent().expect("has parent");
+        std::fs::create_dir_all(dir).with_context(|| format!("Failed to create {}", dir.display()))?;
+        let tmp = dir.join(format!(".{sha}.{}", crate::auth::short_code(8)));
+        let mut f = std::fs::File::create(&tmp).context("Failed to create a blob file")?;
+        f.write_all(bytes).context("Failed to write a blob file")?;
+        f.sync_all().context("Failed to sync a blob file")?;
+        std::fs::rename(&tmp, &path).context("Failed to move a blob file in place")?;
+        Ok(sha)
+    }
+
+    pub fn get(&self, sha256: &str) -> anyhow::Result<Option<Vec<u8>>> {
+        let Some(path) = self.path_of(sha256) else { return Ok(None) };
+        match std::fs::read(&path) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).context("Failed to read a blob file"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stores_once_by_content() {
+        let dir = std::env::temp_dir().join(format!("hirecast-blob-{}", crate::auth::short_code(8)));
+        let s = BlobStore::new(&dir);
+        let a = s.put(b"%PDF-1.4 hello").unwrap();
+        let b = s.put(b"%PDF-1.4 hello").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(s.get(&a).unwrap().unwrap(), b"%PDF-1.4 hello");
+        assert!(s.get("../../etc/passwd").unwrap().is_none());
+        std::fs::remove_dir_all(dir).ok();
+    }
+}

@@ -1,0 +1,195 @@
+//! Storage: one connection type over SQLite (embedded default) and PostgreSQL,
+//! chosen by the `DATABASE_URL` scheme; migrations for both embedded and run at start.
+pub mod schema;
+pub mod models;
+pub mod users;
+pub mod openings;
+pub mod applications;
+pub mod blobs;
+pub mod post_templates;
+pub mod links;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// The one connection type: every query in `store/` is written once against it.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgres(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// Path of the SQLite file (or `:memory:`).
+    Sqlite(String),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// `sqlite://data/hirecast.db`, `sqlite:data/x.db`, `postgres://…` or `postgresql://…`.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Ok(Self::Postgres(raw.to_string()));
+        }
+        if let Some(rest) = raw.strip_prefix("sqlite://").or_else(|| raw.strip_prefix("sqlite:")) {
+            if rest.is_empty() {
+                return Err("the SQLite path is empty (e.g. sqlite://data/hirecast.db)".into());
+            }
+            return Ok(Self::Sqlite(rest.to_string()));
+        }
+        Err("must start with sqlite:// or postgres:// (e.g. sqlite://data/hirecast.db)".into())
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+}
+
+/// r2d2 manager that opens the backend named by the URL (no trial-and-error establish),
+/// and applies the SQLite pragmas on every new connection.
+#[derive(Clone, Debug)]
+pub struct Manager(DatabaseUrl);
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        match &self.0 {
+            DatabaseUrl::Postgres(url) => diesel::PgConnection::establish(url)
+                .map(DbConn::Postgres)
+                .map_err(r2d2::Error::ConnectionError),
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn = diesel::SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+/// Opens the pool; creates the SQLite file's folder when needed.
+pub fn connect(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<Pool> {
+    if let DatabaseUrl::Sqlite(path) = url {
+        if let Some(dir) = std::path::Path::new(path).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("Failed to create the database folder {}", dir.display()))?;
+            }
+        }
+    }
+    r2d2::Pool::builder()
+        .max_size(max_size)
+        .connection_timeout(Duration::from_secs(10))
+        .build(Manager(url.clone()))
+        .with_context(|| format!("Failed to open the {} database", url.backend_name()))
+}
+
+/// Runs the pending migrations of the connection's backend; returns their names.
+pub fn migrate(pool: &Pool) -> anyhow::Result<Vec<String>> {
+    let mut conn = pool.get().context("Failed to get a database connection")?;
+    let applied = match &mut *conn {
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.iter().map(|m| m.to_string()).collect()),
+        DbConn::Postgres(c) => {
+            c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.iter().map(|m| m.to_string()).collect())
+        }
+    };
+    applied.map_err(|e| anyhow::anyhow!("Failed to run the database migrations: {e}"))
+}
+
+/// Run blocking database work off the HTTP workers.
+pub async fn run<T, F>(pool: &Pool, f: F) -> anyhow::Result<T>
+where
+    F: FnOnce(&mut DbConn) -> anyhow::Result<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get().context("Failed to get a database connection")?;
+        f(&mut conn)
+    })
+    .await
+    .context("Database task was cancelled")?
+}
+
+const SQLITE_WRITE_BEGIN: &str = "BEGIN IMMEDIATE";
+
+/// A transaction that writes. On SQLite it takes the write lock at BEGIN (`BEGIN IMMEDIATE`):
+/// two concurrent writers then wait on `busy_timeout` in turn, instead of one failing with
+/// "database is locked" when it tries to upgrade its read lock. PostgreSQL uses a plain BEGIN.
+pub fn write_transaction<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    type Tm = <DbConn as Connection>::TransactionManager;
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, SQLITE_WRITE_BEGIN)?,
+        DbConn::Postgres(_) => Tm::begin_transaction(conn)?,
+    }
+    match f(conn) {
+        Ok(value) => match Tm::commit_transaction(conn) {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                let _ = Tm::rollback_transaction(conn);
+                Err(e.into())
+            }
+        },
+        Err(e) => {
+            Tm::rollback_transaction(conn)?;
+            Err(e)
+        }
+    }
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+pub fn now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc().with_nanosecond_trunc()
+}
+
+trait TruncMicros {
+    fn with_nanosecond_trunc(self) -> Self;
+}
+impl TruncMicros for chrono::NaiveDateTime {
+    // PostgreSQL keeps microseconds; truncate so a value reads back equal on both backends.
+    fn with_nanosecond_trunc(self) -> Self {
+        use chrono::Timelike;
+        self.with_nanosecond(self.nanosecond() / 1000 * 1000).unwrap_or(self)
+    }
+}
+
+pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
+    matches!(e, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
+}

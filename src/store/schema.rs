@@ -1,0 +1,164 @@
+// One schema for both backends: only portable SQL types (see docs/ARCHITECTURE.md).
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        name -> Text,
+        role -> Text,
+        password_hash -> Nullable<Text>,
+        locale -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    invites (token_hash) {
+        token_hash -> Text,
+        user_id -> Nullable<Text>,
+        role -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        name -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    openings (id) {
+        id -> Text,
+        slug -> Text,
+        title -> Text,
+        company -> Text,
+        department -> Nullable<Text>,
+        city -> Nullable<Text>,
+        country -> Text,
+        remote_policy -> Text,
+        employment_type -> Text,
+        salary_min -> Nullable<BigInt>,
+        salary_max -> Nullable<BigInt>,
+        salary_currency -> Nullable<Text>,
+        salary_period -> Nullable<Text>,
+        required_skills -> Text,
+        nice_skills -> Text,
+        language -> Text,
+        description_md -> Text,
+        status -> Text,
+        valid_through -> Nullable<Date>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    opening_managers (opening_id, user_id) {
+        opening_id -> Text,
+        user_id -> Text,
+    }
+}
+
+diesel::table! {
+    privacy_notices (version) {
+        version -> Text,
+        text_en -> Text,
+        text_fr -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    candidates (id) {
+        id -> Text,
+        email -> Text,
+        name -> Text,
+        phone -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    applications (id) {
+        id -> Text,
+        opening_id -> Text,
+        candidate_id -> Text,
+        submission_key -> Text,
+        source -> Text,
+        cv_url -> Nullable<Text>,
+        cv_sha256 -> Nullable<Text>,
+        cv_filename -> Nullable<Text>,
+        cv_content_type -> Nullable<Text>,
+        cv_size -> Nullable<BigInt>,
+        message -> Nullable<Text>,
+        consent_version -> Text,
+        consent_language -> Text,
+        consent_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tracked_links (code) {
+        code -> Text,
+        opening_id -> Text,
+        channel -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    link_clicks (code, day) {
+        code -> Text,
+        day -> Date,
+        clicks -> BigInt,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(opening_managers -> openings (opening_id));
+diesel::joinable!(opening_managers -> users (user_id));
+diesel::joinable!(applications -> openings (opening_id));
+diesel::joinable!(applications -> candidates (candidate_id));
+diesel::joinable!(tracked_links -> openings (opening_id));
+diesel::joinable!(link_clicks -> tracked_links (code));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    post_templates,
+    users, invites, sessions, api_tokens, openings, opening_managers, privacy_notices, candidates, applications,
+    tracked_links, link_clicks,
+);
+
+diesel::table! {
+    post_templates (network, language) {
+        network -> Text,
+        language -> Text,
+        source -> Text,
+        updated_by -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}

@@ -1,0 +1,167 @@
+//! JSON API under /api/v1 with its OpenAPI document.
+//!
+//! Every route is declared once in [`table`]: the app registers that table and the tests
+//! check that each entry is in the OpenAPI document, so the document cannot fall behind.
+pub mod body;
+pub mod compose;
+pub mod model;
+pub mod openings;
+
+use std::sync::OnceLock;
+
+use actix_web::http::Method;
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError, Route};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::OpenApi;
+
+use crate::web::error::{ApiError, ErrorBody, ErrorDetail};
+
+pub const PREFIX: &str = "/api/v1";
+
+/// The routes under /api/v1: path (relative to the prefix), and each method with its handler.
+fn table() -> Vec<(&'static str, Vec<(Method, Route)>)> {
+    let r = |m: Method| web::method(m.clone());
+    vec![
+        ("/openapi.json", vec![(Method::GET, r(Method::GET).to(openapi_json))]),
+        ("/me", vec![(Method::GET, r(Method::GET).to(openings::me))]),
+        (
+            "/openings",
+            vec![(Method::GET, r(Method::GET).to(openings::list)), (Method::POST, r(Method::POST).to(openings::create))],
+        ),
+        (
+            "/openings/{id}",
+            vec![
+                (Method::GET, r(Method::GET).to(openings::get)),
+                (Method::PUT, r(Method::PUT).to(openings::replace)),
+                (Method::PATCH, r(Method::PATCH).to(openings::patch)),
+            ],
+        ),
+        ("/openings/{id}/publish", vec![(Method::POST, r(Method::POST).to(openings::publish))]),
+        ("/openings/{id}/pause", vec![(Method::POST, r(Method::POST).to(openings::pause))]),
+        ("/openings/{id}/close", vec![(Method::POST, r(Method::POST).to(openings::close))]),
+        ("/openings/{id}/applications", vec![(Method::GET, r(Method::GET).to(openings::applications))]),
+        ("/compose/preview", vec![(Method::POST, r(Method::POST).to(compose::preview))]),
+    ]
+}
+
+/// Every registered (method, full path), e.g. `("PATCH", "/api/v1/openings/{id}")`.
+pub fn route_table() -> Vec<(String, String)> {
+    table()
+        .into_iter()
+        .flat_map(|(path, methods)| methods.into_iter().map(move |(m, _)| (m.to_string(), format!("{PREFIX}{path}"))))
+        .collect()
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    let mut v1 = web::scope("/v1")
+        // actix's own extractor failures answer in the API's JSON error shape.
+        .app_data(web::PathConfig::default().error_handler(|e, _| {
+            ApiError::Malformed { field: None, reason: format!("the address is not valid: {e}") }.into()
+        }))
+        .app_data(web::QueryConfig::default().error_handler(|e, _| {
+            ApiError::Malformed { field: None, reason: format!("the query string is not valid: {e}") }.into()
+        }));
+    for (path, methods) in table() {
+        let mut resource = web::resource(path).default_service(web::to(method_not_allowed));
+        for (_, route) in methods {
+            resource = resource.route(route);
+        }
+        v1 = v1.service(resource);
+    }
+    // Each scope needs its own default: an unmatched path in /v1 would otherwise fall to the app's HTML 404.
+    v1 = v1.default_service(web::to(not_found));
+    cfg.service(web::scope("/api").service(v1).default_service(web::to(not_found)));
+}
+
+async fn not_found() -> HttpResponse {
+    ApiError::NotFound.error_response()
+}
+
+async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
+    HttpResponse::MethodNotAllowed().json(ErrorBody {
+        error: ErrorDetail {
+            code: "method_not_allowed",
+            message: format!("{} is not allowed on {}", req.method(), req.path()),
+            fields: vec![],
+        },
+    })
+}
+
+/// The OpenAPI 3 document, built from the handlers' annotations.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Hirecast API",
+        description = "Job openings and their applications. Authenticate with a personal API token \
+                       (create one in Settings) sent as `Authorization: Bearer hc_...`."
+    ),
+    paths(
+        openapi_json,
+        openings::me,
+        openings::list,
+        openings::create,
+        openings::get,
+        openings::replace,
+        openings::patch,
+        openings::publish,
+        openings::pause,
+        openings::close,
+        openings::applications,
+        compose::preview,
+    ),
+    components(schemas(
+        model::OpeningOut,
+        model::SalaryOut,
+        model::OpeningList,
+        model::ApplicationOut,
+        model::ApplicationList,
+        model::CandidateOut,
+        model::MeOut,
+        crate::domain::opening::OpeningInput,
+        crate::domain::opening::SalaryInput,
+        ErrorBody,
+        ErrorDetail,
+        crate::domain::FieldError,
+        compose::PreviewRequest,
+        compose::PreviewResponse,
+    )),
+    modifiers(&BearerScheme),
+    tags(
+        (name = "openings", description = "Job openings, their life cycle and applications"),
+        (name = "me", description = "The caller"),
+        (name = "compose", description = "Posts per network, counted as each network counts"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerScheme;
+
+impl utoipa::Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("hc_...")
+                    .description(Some("A personal API token created in Settings, sent as `Authorization: Bearer hc_...`."))
+                    .build(),
+            ),
+        );
+        openapi.info.version = env!("CARGO_PKG_VERSION").to_string();
+    }
+}
+
+/// The OpenAPI document (no authentication needed).
+#[utoipa::path(
+    get, path = "/api/v1/openapi.json", tag = "meta",
+    responses((status = 200, description = "This API's OpenAPI 3 document", content_type = "application/json")),
+    security(())
+)]
+pub async fn openapi_json() -> HttpResponse {
+    static DOC: OnceLock<String> = OnceLock::new();
+    let body = DOC.get_or_init(|| ApiDoc::openapi().to_json().unwrap_or_else(|_| "{}".into()));
+    HttpResponse::Ok().content_type("application/json").body(body.as_str())
+}
+

@@ -1,0 +1,88 @@
+//! schema.org `JobPosting` for Google for Jobs, and its safe embedding in a script element.
+use serde_json::{json, Map, Value};
+
+use crate::domain::markdown::to_safe_html;
+use crate::domain::opening::{Opening, RemotePolicy};
+
+/// The JobPosting of an opening; `url` is its canonical page, `base_url` the site.
+pub fn job_posting(o: &Opening, url: &str, base_url: &str) -> Value {
+    let d = &o.draft;
+    let mut p = Map::new();
+    p.insert("@context".into(), json!("https://schema.org/"));
+    p.insert("@type".into(), json!("JobPosting"));
+    p.insert("title".into(), json!(d.title));
+    p.insert("description".into(), json!(to_safe_html(&d.description_md)));
+    if let Some(at) = o.published_at {
+        p.insert("datePosted".into(), json!(at.date().format("%Y-%m-%d").to_string()));
+    }
+    if let Some(v) = d.valid_through {
+        p.insert("validThrough".into(), json!(format!("{}T23:59:59", v.format("%Y-%m-%d"))));
+    }
+    p.insert("hiringOrganization".into(), json!({"@type": "Organization", "name": d.company, "sameAs": base_url}));
+    if let Some(city) = &d.city {
+        p.insert(
+            "jobLocation".into(),
+            json!({
+                "@type": "Place",
+                "address": {"@type": "PostalAddress", "addressLocality": city, "addressCountry": d.country}
+            }),
+        );
+    }
+    if d.remote_policy == RemotePolicy::Remote {
+        p.insert("jobLocationType".into(), json!("TELECOMMUTE"));
+        p.insert("applicantLocationRequirements".into(), json!({"@type": "Country", "name": d.country}));
+    }
+    p.insert("employmentType".into(), json!(d.employment_type.schema_org()));
+    if let Some(s) = &d.salary {
+        let mut value = Map::new();
+        value.insert("@type".into(), json!("QuantitativeValue"));
+        if let Some(min) = s.min {
+            value.insert("minValue".into(), json!(min));
+        }
+        if let Some(max) = s.max {
+            value.insert("maxValue".into(), json!(max));
+        }
+        value.insert("unitText".into(), json!(s.period.schema_org()));
+        p.insert("baseSalary".into(), json!({"@type": "MonetaryAmount", "currency": s.currency, "value": value}));
+    }
+    p.insert("identifier".into(), json!({"@type": "PropertyValue", "name": d.company, "value": o.id}));
+    p.insert("directApply".into(), json!(true));
+    p.insert("url".into(), json!(url));
+    if !d.required_skills.is_empty() {
+        p.insert("skills".into(), json!(d.required_skills.join(", ")));
+    }
+    Value::Object(p)
+}
+
+/// Makes JSON text safe inside `<script>`: no `<`, `>` or `&` can close the element or
+/// open a comment, and the line separators JavaScript once refused are escaped too.
+/// The result still parses to the same JSON value.
+pub fn script_safe(json: &str) -> String {
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_safe_has_no_markup_and_parses_back() {
+        let v = json!({"title": "</script><script>alert(1)</script> & \"q\" \u{2028}"});
+        let safe = script_safe(&v.to_string());
+        assert!(!safe.contains('<') && !safe.contains('>') && !safe.contains('&'), "{safe}");
+        assert!(!safe.contains('\u{2028}'));
+        let back: Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, v);
+    }
+}

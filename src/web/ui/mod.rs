@@ -1,0 +1,181 @@
+//! The recruiter web app under /app, plus sign-in, sign-out and invitation pages.
+//! Server-rendered, works without JavaScript; `static/app.js` only adds comfort.
+mod applications;
+mod auth;
+mod dashboard;
+mod openings;
+mod post_templates;
+mod settings;
+mod team;
+
+use actix_web::{web, HttpRequest};
+
+use super::context::SignedIn;
+use super::error::PageError;
+use crate::domain::user::Role;
+use crate::i18n::ui::UiText;
+use crate::i18n::Lang;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/login").route(web::get().to(auth::login_page)).route(web::post().to(auth::login)))
+        .service(web::resource("/logout").route(web::post().to(auth::logout)))
+        .service(web::resource("/setup/{token}").route(web::get().to(auth::setup_page)).route(web::post().to(auth::setup)))
+        .service(web::resource("/lang").route(web::post().to(auth::set_lang)))
+        .service(web::resource("/app").route(web::get().to(dashboard::show)))
+        .service(web::resource("/app/openings").route(web::get().to(openings::list)).route(web::post().to(openings::create)))
+        // Before `/app/openings/{id}`, which would otherwise take "new" for an id.
+        .service(web::resource("/app/openings/new").route(web::get().to(openings::new_form)))
+        .service(web::resource("/app/openings/{id}").route(web::get().to(openings::show)).route(web::post().to(openings::update)))
+        .service(web::resource("/app/openings/{id}/edit").route(web::get().to(openings::edit_form)))
+        .service(web::resource("/app/openings/{id}/status").route(web::post().to(openings::change_status)))
+        .service(web::resource("/app/applications/{id}").route(web::get().to(applications::show)))
+        .service(web::resource("/app/applications/{id}/cv").route(web::get().to(applications::cv)))
+        .service(web::resource("/app/team").route(web::get().to(team::show)).route(web::post().to(team::invite)))
+        .service(web::resource("/app/team/{id}").route(web::post().to(team::update)))
+        .service(web::resource("/app/settings").route(web::get().to(settings::show)))
+        .service(web::resource("/app/settings/posts").route(web::get().to(post_templates::show)).route(web::post().to(post_templates::save)))
+        .service(web::resource("/app/settings/language").route(web::post().to(settings::language)))
+        .service(web::resource("/app/settings/tokens").route(web::post().to(settings::create_token)))
+        .service(web::resource("/app/settings/tokens/{id}/revoke").route(web::post().to(settings::revoke_token)));
+}
+
+/// What the shared layout (`templates/ui/base.html`) needs on every page.
+pub struct Layout {
+    pub t: &'static UiText,
+    pub lang: Lang,
+    pub title: String,
+    /// Which nav entry is current: dashboard, openings, team, settings or "".
+    pub section: &'static str,
+    /// This page's local address, where the language switch comes back to.
+    pub here: String,
+    pub user: Option<NavUser>,
+}
+
+pub struct NavUser {
+    pub name: String,
+    pub role: &'static str,
+    pub is_admin: bool,
+    /// Admins and recruiters: they write openings and post templates.
+    pub can_edit: bool,
+}
+
+impl Layout {
+    pub fn anonymous(lang: Lang, req: &HttpRequest, title: &str) -> Self {
+        Self { t: crate::i18n::ui::text(lang), lang, title: title.to_string(), section: "", here: here(req), user: None }
+    }
+
+    pub fn signed_in(s: &SignedIn, req: &HttpRequest, section: &'static str, title: &str) -> Self {
+        Self {
+            t: crate::i18n::ui::text(s.lang),
+            lang: s.lang,
+            title: title.to_string(),
+            section,
+            here: here(req),
+            user: Some(NavUser { name: s.user.name.clone(), role: s.user.role.label(s.lang), is_admin: s.user.role == Role::Admin, can_edit: s.user.role.can_edit_openings() }),
+        }
+    }
+}
+
+fn here(req: &HttpRequest) -> String {
+    safe_next(req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/app"))
+}
+
+/// A redirect target from a form: only a local path (`/…`, not `//host` or `/\host`), else /app.
+pub fn safe_next(raw: &str) -> String {
+    let ok = raw.starts_with('/')
+        && !raw.starts_with("//")
+        && !raw.starts_with("/\\")
+        && raw.len() <= 2000
+        && !raw.chars().any(|c| c.is_control() || c == '\\');
+    if ok {
+        raw.to_string()
+    } else {
+        "/app".to_string()
+    }
+}
+
+/// A url-encoded form body. Read by hand rather than with `web::Form` so a missing
+/// or repeated field (checkboxes) never turns into a bare 400.
+pub struct FormData(Vec<(String, String)>);
+
+impl FormData {
+    pub fn parse(body: &[u8]) -> Self {
+        Self(url::form_urlencoded::parse(body).into_owned().collect())
+    }
+
+    pub fn get(&self, name: &str) -> String {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+    }
+
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+    }
+}
+
+/// Messages next to form fields, keyed by the HTML field name.
+#[derive(Default)]
+pub struct FieldErrors(pub Vec<(String, String)>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, message: &str) {
+        if !self.has(field) {
+            self.0.push((field.to_string(), message.to_string()));
+        }
+    }
+    pub fn get(&self, field: &str) -> &str {
+        self.0.iter().find(|(k, _)| k == field).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+    pub fn has(&self, field: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == field)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// One line of the error summary at the top of a form: links to the field.
+pub struct SummaryItem {
+    pub field: String,
+    pub label: String,
+    pub message: String,
+}
+
+/// A one-line message above a page's content (after a redirect, or a refused action).
+pub struct Notice {
+    /// "success" or "error" (a CSS class).
+    pub kind: &'static str,
+    pub text: String,
+}
+
+impl Notice {
+    pub fn ok(text: &str) -> Option<Notice> {
+        Some(Notice { kind: "success", text: text.to_string() })
+    }
+    pub fn error(text: &str) -> Option<Notice> {
+        Some(Notice { kind: "error", text: text.to_string() })
+    }
+}
+
+/// An `<option>` of a select.
+pub struct Opt {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+pub fn fmt_time(t: &chrono::NaiveDateTime) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
+pub fn fmt_date(t: &chrono::NaiveDateTime) -> String {
+    t.format("%Y-%m-%d").to_string()
+}
+
+/// Runs CPU-heavy work (password hashing) off the HTTP workers.
+pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, PageError> {
+    web::block(f).await.map_err(|e| PageError::Unexpected(anyhow::anyhow!("Blocking task failed: {e}")))
+}
+
+pub fn db_err(e: impl Into<anyhow::Error>) -> PageError {
+    PageError::Unexpected(e.into())
+}

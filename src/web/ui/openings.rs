@@ -1,0 +1,736 @@
+//! Openings: list with filters, the editor (create and update), the opening page and its status moves.
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::{db_err, fmt_date, fmt_time, FieldErrors, FormData, Layout, Notice, Opt, SummaryItem};
+use crate::domain::opening::*;
+use crate::domain::user::Role;
+use crate::i18n::ui::UiText;
+use crate::i18n::Lang;
+use crate::store::openings::{self as store, OpeningFilter, OpeningWriteError};
+use crate::web::context::SignedIn;
+use crate::web::error::{html, html_status, see_other, PageError};
+use crate::web::AppState;
+
+const PER_PAGE: i64 = 25;
+
+/// The opening if `me` may see it; 404 otherwise, so hidden openings do not leak.
+async fn visible_opening(state: &AppState, me: &SignedIn, id: String) -> Result<Opening, PageError> {
+    let user_id = me.user.id.clone();
+    let sees_all = me.role().sees_all_openings();
+    let found = crate::store::run(&state.pool, move |c| {
+        let Some(o) = store::find(c, &id)? else { return Ok(None) };
+        if sees_all || store::is_manager_of(c, &o.id, &user_id)? {
+            Ok(Some(o))
+        } else {
+            Ok(None)
+        }
+    })
+    .await
+    .map_err(db_err)?;
+    found.ok_or(PageError::NotFound)
+}
+
+pub(super) fn require_editor(me: &SignedIn) -> Result<(), PageError> {
+    if me.role().can_edit_openings() {
+        Ok(())
+    } else {
+        Err(PageError::Forbidden)
+    }
+}
+
+// ---------- list ----------
+
+#[derive(serde::Deserialize, Default)]
+pub struct ListQuery {
+    q: Option<String>,
+    status: Option<String>,
+    remote: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    language: Option<String>,
+    page: Option<String>,
+}
+
+pub struct ListRow {
+    pub id: String,
+    pub title: String,
+    pub company: String,
+    pub location: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub applications: i64,
+    pub updated: String,
+}
+
+#[derive(Template)]
+#[template(path = "ui/openings_list.html")]
+struct ListPage {
+    page: Layout,
+    q: String,
+    status_opts: Vec<Opt>,
+    remote_opts: Vec<Opt>,
+    type_opts: Vec<Opt>,
+    language_opts: Vec<Opt>,
+    rows: Vec<ListRow>,
+    total_label: String,
+    page_label: String,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+    can_create: bool,
+}
+
+fn opts<T: Copy + PartialEq>(all: &[T], chosen: Option<T>, value: fn(T) -> &'static str, label: impl Fn(T) -> &'static str) -> Vec<Opt> {
+    all.iter().map(|v| Opt { value: value(*v), label: label(*v), selected: chosen == Some(*v) }).collect()
+}
+
+pub async fn list(req: HttpRequest, state: web::Data<AppState>, me: SignedIn, q: web::Query<ListQuery>) -> Result<HttpResponse, PageError> {
+    let lang = me.lang;
+    let t = crate::i18n::ui::text(lang);
+    // Unknown filter values are ignored rather than refused: they come from links and old bookmarks.
+    let pick = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let status = pick(&q.status).and_then(|s| OpeningStatus::parse(&s).ok());
+    let remote = pick(&q.remote).and_then(|s| RemotePolicy::parse(&s).ok());
+    let kind = pick(&q.kind).and_then(|s| EmploymentType::parse(&s).ok());
+    let language = pick(&q.language).and_then(|s| OpeningLanguage::parse(&s).ok());
+    let words = pick(&q.q).map(|s| s.chars().take(200).collect::<String>());
+    let page_no = q.page.as_deref().and_then(|p| p.trim().parse::<i64>().ok()).unwrap_or(1).clamp(1, 100_000);
+    let filter = OpeningFilter {
+        q: words.clone(),
+        status,
+        remote_policy: remote,
+        employment_type: kind,
+        language,
+        manager_id: (!me.role().sees_all_openings()).then(|| me.user.id.clone()),
+        limit: PER_PAGE,
+        offset: (page_no - 1) * PER_PAGE,
+        ..Default::default()
+    };
+    let (openings, total, counts) = crate::store::run(&state.pool, move |c| {
+        let (openings, total) = store::list(c, &filter)?;
+        let ids: Vec<String> = openings.iter().map(|o| o.id.clone()).collect();
+        let counts = store::application_counts(c, &ids)?;
+        Ok((openings, total, counts))
+    })
+    .await
+    .map_err(db_err)?;
+    let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let href = |p: i64| {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("q", words.clone()),
+            ("status", status.map(|v| v.as_str().to_string())),
+            ("remote", remote.map(|v| v.as_str().to_string())),
+            ("type", kind.map(|v| v.as_str().to_string())),
+            ("language", language.map(|v| v.as_str().to_string())),
+        ] {
+            if let Some(v) = v {
+                s.append_pair(k, &v);
+            }
+        }
+        s.append_pair("page", &p.to_string());
+        format!("/app/openings?{}", s.finish())
+    };
+    let rows = openings
+        .iter()
+        .map(|o| ListRow {
+            id: o.id.clone(),
+            title: o.draft.title.clone(),
+            company: o.draft.company.clone(),
+            location: o.location_label(lang),
+            status: o.status.as_str(),
+            status_label: o.status.label(lang),
+            applications: counts.iter().find(|(id, _)| *id == o.id).map(|(_, n)| *n).unwrap_or(0),
+            updated: fmt_date(&o.updated_at),
+        })
+        .collect();
+    html(&ListPage {
+        page: Layout::signed_in(&me, &req, "openings", t.openings_title),
+        q: words.clone().unwrap_or_default(),
+        status_opts: opts(OpeningStatus::ALL, status, OpeningStatus::as_str, |v| v.label(lang)),
+        remote_opts: opts(RemotePolicy::ALL, remote, RemotePolicy::as_str, |v| v.label(lang)),
+        type_opts: opts(EmploymentType::ALL, kind, EmploymentType::as_str, |v| v.label(lang)),
+        language_opts: opts(OpeningLanguage::ALL, language, OpeningLanguage::as_str, |v| v.label(lang)),
+        rows,
+        total_label: if total == 1 { t.results_count_one.to_string() } else { t.results_count.replace("{n}", &total.to_string()) },
+        page_label: t.page_of.replace("{p}", &page_no.to_string()).replace("{n}", &pages.to_string()),
+        prev_href: (page_no > 1).then(|| href(page_no - 1)),
+        next_href: (page_no < pages).then(|| href(page_no + 1)),
+        can_create: me.role().can_edit_openings(),
+    })
+}
+
+// ---------- editor ----------
+
+/// The editor's values exactly as typed, so a refused form comes back unchanged.
+#[derive(Default)]
+pub struct EditorValues {
+    pub title: String,
+    pub company: String,
+    pub department: String,
+    pub city: String,
+    pub country: String,
+    pub remote_policy: String,
+    pub employment_type: String,
+    pub salary_min: String,
+    pub salary_max: String,
+    pub salary_currency: String,
+    pub salary_period: String,
+    pub required_skills: String,
+    pub nice_to_have_skills: String,
+    pub language: String,
+    pub description: String,
+    pub valid_through: String,
+    pub manager_ids: Vec<String>,
+}
+
+impl EditorValues {
+    fn blank(lang: Lang) -> Self {
+        Self {
+            country: "FR".into(),
+            remote_policy: RemotePolicy::OnSite.as_str().into(),
+            employment_type: EmploymentType::Permanent.as_str().into(),
+            salary_currency: "EUR".into(),
+            salary_period: SalaryPeriod::Year.as_str().into(),
+            language: lang.code().into(),
+            ..Default::default()
+        }
+    }
+
+    fn from_opening(o: &Opening) -> Self {
+        let i = o.to_input();
+        let s = i.salary.clone().unwrap_or_default();
+        Self {
+            title: i.title,
+            company: i.company,
+            department: i.department.unwrap_or_default(),
+            city: i.city.unwrap_or_default(),
+            country: i.country,
+            remote_policy: i.remote_policy,
+            employment_type: i.employment_type,
+            salary_min: s.min.map(|v| v.to_string()).unwrap_or_default(),
+            salary_max: s.max.map(|v| v.to_string()).unwrap_or_default(),
+            salary_currency: if s.currency.is_empty() { "EUR".into() } else { s.currency },
+            salary_period: if s.period.is_empty() { SalaryPeriod::Year.as_str().into() } else { s.period },
+            required_skills: i.required_skills.join("\n"),
+            nice_to_have_skills: i.nice_to_have_skills.join("\n"),
+            language: i.language,
+            description: i.description,
+            valid_through: i.valid_through.unwrap_or_default(),
+            manager_ids: i.hiring_manager_ids,
+        }
+    }
+
+    fn from_form(f: &FormData) -> Self {
+        Self {
+            title: f.get("title"),
+            company: f.get("company"),
+            department: f.get("department"),
+            city: f.get("city"),
+            country: f.get("country"),
+            remote_policy: f.get("remote_policy"),
+            employment_type: f.get("employment_type"),
+            salary_min: f.get("salary_min"),
+            salary_max: f.get("salary_max"),
+            salary_currency: f.get("salary_currency"),
+            salary_period: f.get("salary_period"),
+            required_skills: f.get("required_skills"),
+            nice_to_have_skills: f.get("nice_to_have_skills"),
+            language: f.get("language"),
+            description: f.get("description"),
+            valid_through: f.get("valid_through"),
+            manager_ids: f.all("hiring_manager_ids"),
+        }
+    }
+
+    /// The domain input, and the errors the form itself can see (amounts that are not numbers).
+    fn to_input(&self, lang: Lang) -> (OpeningInput, FieldErrors) {
+        let t = crate::i18n::ui::text(lang);
+        let mut errors = FieldErrors::default();
+        let mut amount = |name: &str, raw: &str| -> Option<i64> {
+            let cleaned: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '\u{202f}').collect();
+            if cleaned.is_empty() {
+                return None;
+            }
+            match cleaned.parse::<i64>() {
+                Ok(v) => Some(v),
+                Err(_) => {
+                    errors.add(name, t.not_a_number);
+                    None
+                }
+            }
+        };
+        let min = amount("salary_min", &self.salary_min);
+        let max = amount("salary_max", &self.salary_max);
+        let salary_typed = !self.salary_min.trim().is_empty() || !self.salary_max.trim().is_empty();
+        let salary = (salary_typed && (min.is_some() || max.is_some())).then(|| SalaryInput {
+            min,
+            max,
+            currency: self.salary_currency.clone(),
+            period: self.salary_period.clone(),
+        });
+        let skills = |raw: &str| -> Vec<String> {
+            raw.split([',', '\n', '\r']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+        };
+        let opt = |s: &str| Some(s.to_string()).filter(|v| !v.trim().is_empty());
+        let input = OpeningInput {
+            title: self.title.clone(),
+            company: self.company.clone(),
+            department: opt(&self.department),
+            city: opt(&self.city),
+            country: self.country.clone(),
+            remote_policy: self.remote_policy.clone(),
+            employment_type: self.employment_type.clone(),
+            salary,
+            required_skills: skills(&self.required_skills),
+            nice_to_have_skills: skills(&self.nice_to_have_skills),
+            language: self.language.clone(),
+            description: self.description.clone(),
+            valid_through: opt(&self.valid_through),
+            hiring_manager_ids: self.manager_ids.clone(),
+        };
+        (input, errors)
+    }
+}
+
+/// The form's field name for a domain field: `salary.min` → `salary_min`, `required_skills[2]` → `required_skills`.
+fn html_field(domain_field: &str) -> String {
+    domain_field.split('[').next().unwrap_or(domain_field).replace('.', "_")
+}
+
+fn field_label(t: &UiText, field: &str) -> &'static str {
+    match field {
+        "title" => t.f_title,
+        "company" => t.f_company,
+        "department" => t.f_department,
+        "city" => t.f_city,
+        "country" => t.f_country,
+        "remote_policy" => t.f_remote,
+        "employment_type" => t.f_type,
+        "salary_min" => t.f_salary_min,
+        "salary_max" => t.f_salary_max,
+        "salary_currency" => t.f_salary_currency,
+        "salary_period" => t.f_salary_period,
+        "required_skills" => t.f_required_skills,
+        "nice_to_have_skills" => t.f_nice_skills,
+        "language" => t.f_language,
+        "description" => t.f_description,
+        "valid_through" => t.f_valid_through,
+        "hiring_manager_ids" => t.f_managers,
+        _ => t.f_salary,
+    }
+}
+
+pub struct ManagerBox {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub checked: bool,
+}
+
+/// One network's post(s) in the editor's preview panel.
+pub struct PreviewCard {
+    pub network: &'static str,
+    pub label: &'static str,
+    pub posts: Vec<PreviewPost>,
+    pub dropped: String,
+}
+
+pub struct PreviewPost {
+    pub text: String,
+    pub length: usize,
+    pub limit: usize,
+    pub over: bool,
+}
+
+
+/// The posts of the editor's current values (when they are valid), with the opening's tracked links.
+async fn editor_previews(state: &AppState, opening_id: Option<&str>, v: &EditorValues, lang: Lang) -> Result<Vec<PreviewCard>, PageError> {
+    let (input, errors) = v.to_input(lang);
+    let Ok(draft) = OpeningDraft::parse(&input, state.clock.today()) else { return Ok(Vec::new()) };
+    if !errors.is_empty() {
+        return Ok(Vec::new());
+    }
+    let opening = crate::domain::opening::Opening::unsaved(draft, state.clock.now());
+    let mut profiles = crate::compose::preview_profiles(opening.draft.language.into());
+    let links = crate::web::links::PostLinks::new(state, opening_id.map(str::to_string));
+    crate::store::run(&state.pool, move |conn| {
+        crate::store::post_templates::apply(conn, &mut profiles)?;
+        let mut cards = Vec::new();
+        for p in &profiles {
+            let c = crate::compose::compose(&opening, &links.for_channel_blocking(p.network.as_str())?, p);
+            cards.push(PreviewCard {
+                network: c.network.as_str(),
+                label: c.network.label(),
+                posts: c.posts.iter().map(|p| PreviewPost { text: p.text.clone(), length: p.length, limit: p.limit, over: !p.fits }).collect(),
+                dropped: c.dropped.join(", "),
+            });
+        }
+        Ok(cards)
+    })
+    .await
+    .map_err(db_err)
+}
+
+#[derive(Template)]
+#[template(path = "ui/opening_form.html")]
+struct EditorPage {
+    page: Layout,
+    is_new: bool,
+    action: String,
+    cancel_href: String,
+    v: EditorValues,
+    remote_opts: Vec<Opt>,
+    type_opts: Vec<Opt>,
+    period_opts: Vec<Opt>,
+    language_opts: Vec<Opt>,
+    managers: Vec<ManagerBox>,
+    errors: FieldErrors,
+    summary: Vec<SummaryItem>,
+    title_max: usize,
+    previews: Vec<PreviewCard>,
+    opening_id: String,
+}
+
+async fn render_editor(
+    req: &HttpRequest,
+    state: &AppState,
+    me: &SignedIn,
+    opening_id: Option<&str>,
+    v: EditorValues,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let lang = me.lang;
+    let t = crate::i18n::ui::text(lang);
+    let managers = crate::store::run(&state.pool, |c| crate::store::users::list_by_role(c, Role::HiringManager)).await.map_err(db_err)?;
+    let sel = |all: Vec<(&'static str, &'static str)>, chosen: &str| -> Vec<Opt> {
+        all.into_iter().map(|(value, label)| Opt { value, label, selected: value == chosen.trim() }).collect()
+    };
+    let summary = errors
+        .0
+        .iter()
+        .map(|(f, m)| SummaryItem { field: f.clone(), label: field_label(t, f).to_string(), message: m.clone() })
+        .collect();
+    let title = if opening_id.is_none() { t.new_opening } else { t.edit_opening };
+    let previews = editor_previews(state, opening_id, &v, lang).await?;
+    let page = EditorPage {
+        previews,
+        opening_id: opening_id.unwrap_or_default().to_string(),
+        page: Layout::signed_in(me, req, "openings", title),
+        is_new: opening_id.is_none(),
+        action: opening_id.map(|id| format!("/app/openings/{id}")).unwrap_or_else(|| "/app/openings".into()),
+        cancel_href: opening_id.map(|id| format!("/app/openings/{id}")).unwrap_or_else(|| "/app/openings".into()),
+        remote_opts: sel(RemotePolicy::ALL.iter().map(|v| (v.as_str(), v.label(lang))).collect(), &v.remote_policy),
+        type_opts: sel(EmploymentType::ALL.iter().map(|v| (v.as_str(), v.label(lang))).collect(), &v.employment_type),
+        period_opts: sel(SalaryPeriod::ALL.iter().map(|v| (v.as_str(), v.label(lang))).collect(), &v.salary_period),
+        language_opts: sel(OpeningLanguage::ALL.iter().map(|v| (v.as_str(), v.label(lang))).collect(), &v.language),
+        managers: managers
+            .into_iter()
+            .map(|u| ManagerBox { checked: v.manager_ids.contains(&u.id), id: u.id, name: u.name, email: u.email })
+            .collect(),
+        v,
+        errors,
+        summary,
+        title_max: TITLE_MAX,
+    };
+    html_status(status, &page)
+}
+
+pub async fn new_form(req: HttpRequest, state: web::Data<AppState>, me: SignedIn) -> Result<HttpResponse, PageError> {
+    require_editor(&me)?;
+    render_editor(&req, &state, &me, None, EditorValues::blank(me.lang), FieldErrors::default(), StatusCode::OK).await
+}
+
+pub async fn edit_form(req: HttpRequest, state: web::Data<AppState>, me: SignedIn, id: web::Path<String>) -> Result<HttpResponse, PageError> {
+    let o = visible_opening(&state, &me, id.into_inner()).await?;
+    require_editor(&me)?;
+    render_editor(&req, &state, &me, Some(&o.id), EditorValues::from_opening(&o), FieldErrors::default(), StatusCode::OK).await
+}
+
+/// Parses the posted editor; Err holds the values and messages to show again.
+#[allow(clippy::result_large_err)] // the Err is the whole form to show again, used once.
+fn parse_editor(state: &AppState, lang: Lang, body: &[u8]) -> Result<OpeningDraft, (EditorValues, FieldErrors)> {
+    let v = EditorValues::from_form(&FormData::parse(body));
+    let (input, mut errors) = v.to_input(lang);
+    match OpeningDraft::parse(&input, state.clock.today()) {
+        Ok(draft) if errors.is_empty() => Ok(draft),
+        Ok(_) => Err((v, errors)),
+        Err(invalid) => {
+            for e in &invalid.0 {
+                errors.add(&html_field(&e.field), e.reason_in(lang));
+            }
+            Err((v, errors))
+        }
+    }
+}
+
+fn write_error_field(lang: Lang, e: &OpeningWriteError) -> Option<FieldErrors> {
+    match e {
+        OpeningWriteError::UnknownManager(_) => {
+            let mut errors = FieldErrors::default();
+            errors.add("hiring_manager_ids", crate::i18n::ui::text(lang).unknown_manager);
+            Some(errors)
+        }
+        _ => None,
+    }
+}
+
+pub async fn create(req: HttpRequest, state: web::Data<AppState>, me: SignedIn, body: web::Bytes) -> Result<HttpResponse, PageError> {
+    require_editor(&me)?;
+    let draft = match parse_editor(&state, me.lang, &body) {
+        Ok(d) => d,
+        Err((v, errors)) => return render_editor(&req, &state, &me, None, v, errors, StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    let user_id = me.user.id.clone();
+    let d = draft.clone();
+    let result = crate::store::run(&state.pool, move |c| Ok(store::create(c, &d, Some(&user_id)))).await.map_err(db_err)?;
+    match result {
+        Ok(o) => Ok(see_other(&format!("/app/openings/{}?done=created", o.id))),
+        Err(e) => match write_error_field(me.lang, &e) {
+            Some(errors) => {
+                let v = EditorValues::from_form(&FormData::parse(&body));
+                render_editor(&req, &state, &me, None, v, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            }
+            None => Err(db_err(e)),
+        },
+    }
+}
+
+pub async fn update(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    me: SignedIn,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let o = visible_opening(&state, &me, id.into_inner()).await?;
+    require_editor(&me)?;
+    let draft = match parse_editor(&state, me.lang, &body) {
+        Ok(d) => d,
+        Err((v, errors)) => return render_editor(&req, &state, &me, Some(&o.id), v, errors, StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    let oid = o.id.clone();
+    let result = crate::store::run(&state.pool, move |c| Ok(store::update(c, &oid, &draft))).await.map_err(db_err)?;
+    match result {
+        Ok(o) => Ok(see_other(&format!("/app/openings/{}?done=updated", o.id))),
+        Err(OpeningWriteError::NotFound) => Err(PageError::NotFound),
+        Err(e) => match write_error_field(me.lang, &e) {
+            Some(errors) => {
+                let v = EditorValues::from_form(&FormData::parse(&body));
+                render_editor(&req, &state, &me, Some(&o.id), v, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            }
+            None => Err(db_err(e)),
+        },
+    }
+}
+
+// ---------- opening page ----------
+
+pub struct ActionButton {
+    pub action: &'static str,
+    pub label: &'static str,
+}
+
+pub struct ApplicationRowView {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub date: String,
+    pub has_file: bool,
+    /// Only http(s) links are shown as links.
+    pub cv_url: Option<String>,
+    pub consent_version: String,
+}
+
+pub struct Facts {
+    pub company: String,
+    pub department: Option<String>,
+    pub location: String,
+    pub employment_type: &'static str,
+    pub salary: Option<String>,
+    pub required_skills: String,
+    pub nice_skills: String,
+    pub language: &'static str,
+    pub valid_through: Option<String>,
+    pub created: String,
+    pub published: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "ui/opening.html")]
+struct OpeningPage {
+    page: Layout,
+    id: String,
+    title: String,
+    status: &'static str,
+    status_label: &'static str,
+    facts: Facts,
+    description_html: String,
+    notice: Option<Notice>,
+    can_edit: bool,
+    actions: Vec<ActionButton>,
+    public_link: Option<String>,
+    managers: Vec<String>,
+    applications: Vec<ApplicationRowView>,
+    link_clicks: Vec<LinkClicksRow>,
+}
+
+/// One channel's tracked link and its clicks so far.
+pub struct LinkClicksRow {
+    pub channel: String,
+    pub short_link: String,
+    pub clicks: i64,
+}
+
+pub fn http_link(url: &Option<String>) -> Option<String> {
+    url.as_ref().filter(|u| {
+        let l = u.trim().to_ascii_lowercase();
+        l.starts_with("https://") || l.starts_with("http://")
+    }).map(|u| u.trim().to_string())
+}
+
+async fn render_opening(
+    req: &HttpRequest,
+    state: &AppState,
+    me: &SignedIn,
+    o: Opening,
+    notice: Option<Notice>,
+    status: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let lang = me.lang;
+    let t = crate::i18n::ui::text(lang);
+    let (oid, manager_ids) = (o.id.clone(), o.draft.hiring_manager_ids.clone());
+    let (apps, managers, link_clicks) = crate::store::run(&state.pool, move |c| {
+        let apps = crate::store::applications::list_for_opening(c, &oid)?;
+        let clicks = crate::store::links::clicks_by_channel(c, &oid)?;
+        let codes = crate::store::links::links_of(c, &oid)?;
+        let link_clicks: Vec<LinkClicksRow> = clicks
+            .into_iter()
+            .map(|(channel, clicks)| {
+                let code = codes.iter().find(|l| l.channel == channel).map(|l| l.code.clone()).unwrap_or_default();
+                LinkClicksRow { channel, short_link: format!("/r/{code}"), clicks }
+            })
+            .collect();
+        let mut managers = Vec::new();
+        for id in &manager_ids {
+            if let Some(u) = crate::store::users::find(c, id)? {
+                managers.push(u.name);
+            }
+        }
+        Ok((apps, managers, link_clicks))
+    })
+    .await
+    .map_err(db_err)?;
+    let can_edit = me.role().can_edit_openings();
+    let actions = if can_edit {
+        [("publish", t.publish, OpeningStatus::Open), ("pause", t.pause, OpeningStatus::Paused), ("close", t.close, OpeningStatus::Closed)]
+            .into_iter()
+            .filter(|(_, _, to)| o.status.can_become(*to))
+            .map(|(action, label, _)| ActionButton { action, label })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let d = &o.draft;
+    let page = OpeningPage {
+        page: Layout::signed_in(me, req, "openings", &d.title),
+        id: o.id.clone(),
+        title: d.title.clone(),
+        status: o.status.as_str(),
+        status_label: o.status.label(lang),
+        facts: Facts {
+            company: d.company.clone(),
+            department: d.department.clone(),
+            location: o.location_label(lang),
+            employment_type: d.employment_type.label(lang),
+            salary: o.salary_label(lang),
+            required_skills: d.required_skills.join(", "),
+            nice_skills: d.nice_skills.join(", "),
+            language: d.language.label(lang),
+            valid_through: d.valid_through.map(|v| v.to_string()),
+            created: fmt_date(&o.created_at),
+            published: o.published_at.as_ref().map(fmt_date),
+        },
+        description_html: crate::domain::markdown::to_safe_html(&d.description_md),
+        notice,
+        can_edit,
+        actions,
+        public_link: o.is_live(state.clock.today()).then(|| state.url(&format!("/jobs/{}", o.slug))),
+        managers,
+        applications: apps
+            .into_iter()
+            .map(|v| ApplicationRowView {
+                has_file: v.application.cv_sha256.is_some(),
+                cv_url: http_link(&v.application.cv_url),
+                id: v.application.id,
+                name: v.candidate.name,
+                email: v.candidate.email,
+                phone: v.candidate.phone.unwrap_or_default(),
+                date: fmt_time(&v.application.created_at),
+                consent_version: v.application.consent_version,
+            })
+            .collect(),
+        link_clicks: link_clicks
+            .into_iter()
+            .map(|r| LinkClicksRow { short_link: state.url(&r.short_link), ..r })
+            .collect(),
+    };
+    html_status(status, &page)
+}
+
+#[derive(serde::Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    me: SignedIn,
+    id: web::Path<String>,
+    q: web::Query<DoneQuery>,
+) -> Result<HttpResponse, PageError> {
+    let o = visible_opening(&state, &me, id.into_inner()).await?;
+    let t = crate::i18n::ui::text(me.lang);
+    let notice = match q.done.as_deref() {
+        Some("created") => Notice::ok(t.done_created),
+        Some("updated") => Notice::ok(t.done_updated),
+        Some("published") => Notice::ok(t.done_published),
+        Some("paused") => Notice::ok(t.done_paused),
+        Some("closed") => Notice::ok(t.done_closed),
+        _ => None,
+    };
+    render_opening(&req, &state, &me, o, notice, StatusCode::OK).await
+}
+
+pub async fn change_status(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    me: SignedIn,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let o = visible_opening(&state, &me, id.into_inner()).await?;
+    require_editor(&me)?;
+    let (to, done) = match FormData::parse(&body).get("action").as_str() {
+        "publish" => (OpeningStatus::Open, "published"),
+        "pause" => (OpeningStatus::Paused, "paused"),
+        "close" => (OpeningStatus::Closed, "closed"),
+        _ => return Err(PageError::BadRequest("action must be publish, pause or close".into())),
+    };
+    let today = state.clock.today();
+    let oid = o.id.clone();
+    let result = crate::store::run(&state.pool, move |c| Ok(store::set_status(c, &oid, to, today))).await.map_err(db_err)?;
+    let t = crate::i18n::ui::text(me.lang);
+    let refusal = match result {
+        Ok(o) => return Ok(see_other(&format!("/app/openings/{}?done={done}", o.id))),
+        Err(OpeningWriteError::NotFound) => return Err(PageError::NotFound),
+        Err(OpeningWriteError::Expired(d)) => t.refused_expired.replace("{date}", &d.to_string()),
+        Err(OpeningWriteError::BadTransition { from, .. }) => t.refused_transition.replace("{from}", from.label(me.lang)),
+        Err(e) => return Err(db_err(e)),
+    };
+    render_opening(&req, &state, &me, o, Notice::error(&refusal), StatusCode::CONFLICT).await
+}

@@ -1,0 +1,131 @@
+//! /app/settings: language preference and personal API tokens.
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::{db_err, fmt_time, FieldErrors, FormData, Layout, Notice};
+use crate::i18n::Lang;
+use crate::store::users;
+use crate::web::context::{self, SignedIn};
+use crate::web::error::{html_status, PageError};
+use crate::web::AppState;
+
+pub struct TokenRow {
+    pub id: String,
+    pub name: String,
+    pub created: String,
+    pub last_used: Option<String>,
+    pub revoked: bool,
+}
+
+pub struct LangOpt {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "ui/settings.html")]
+struct SettingsPage {
+    page: Layout,
+    langs: Vec<LangOpt>,
+    tokens: Vec<TokenRow>,
+    new_secret: Option<String>,
+    token_name: String,
+    errors: FieldErrors,
+    notice: Option<Notice>,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render(
+    req: &HttpRequest,
+    state: &AppState,
+    me: &SignedIn,
+    new_secret: Option<String>,
+    token_name: String,
+    errors: FieldErrors,
+    notice: Option<Notice>,
+    status: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let t = crate::i18n::ui::text(me.lang);
+    let uid = me.user.id.clone();
+    let tokens = crate::store::run(&state.pool, move |c| users::list_api_tokens(c, &uid).map_err(Into::into)).await.map_err(db_err)?;
+    let page = SettingsPage {
+        page: Layout::signed_in(me, req, "settings", t.settings_title),
+        langs: [(Lang::En, "English"), (Lang::Fr, "Français")]
+            .into_iter()
+            .map(|(l, label)| LangOpt { code: l.code(), label, selected: l == me.lang })
+            .collect(),
+        tokens: tokens
+            .into_iter()
+            .map(|k| TokenRow {
+                id: k.id,
+                name: k.name,
+                created: fmt_time(&k.created_at),
+                last_used: k.last_used_at.as_ref().map(fmt_time),
+                revoked: k.revoked,
+            })
+            .collect(),
+        new_secret,
+        token_name,
+        errors,
+        notice,
+    };
+    html_status(status, &page)
+}
+
+#[derive(serde::Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+pub async fn show(req: HttpRequest, state: web::Data<AppState>, me: SignedIn, q: web::Query<DoneQuery>) -> Result<HttpResponse, PageError> {
+    let t = crate::i18n::ui::text(me.lang);
+    let notice = match q.done.as_deref() {
+        Some("language") => Notice::ok(t.language_saved),
+        Some("revoked") => Notice::ok(t.token_revoked),
+        _ => None,
+    };
+    render(&req, &state, &me, None, String::new(), FieldErrors::default(), notice, StatusCode::OK).await
+}
+
+pub async fn language(state: web::Data<AppState>, me: SignedIn, body: web::Bytes) -> Result<HttpResponse, PageError> {
+    let Some(lang) = Lang::parse(&FormData::parse(&body).get("lang")) else {
+        return Err(PageError::BadRequest("lang must be en or fr".into()));
+    };
+    let uid = me.user.id.clone();
+    crate::store::run(&state.pool, move |c| users::set_locale(c, &uid, lang).map_err(Into::into)).await.map_err(db_err)?;
+    Ok(HttpResponse::SeeOther()
+        .cookie(context::lang_cookie(&state, lang))
+        .insert_header((header::LOCATION, "/app/settings?done=language"))
+        .finish())
+}
+
+pub async fn create_token(req: HttpRequest, state: web::Data<AppState>, me: SignedIn, body: web::Bytes) -> Result<HttpResponse, PageError> {
+    let raw = FormData::parse(&body).get("name");
+    let name = match crate::domain::error::text("name", &raw, 100) {
+        Ok(n) => n,
+        Err(e) => {
+            let mut errors = FieldErrors::default();
+            errors.add("name", e.reason_in(me.lang));
+            return render(&req, &state, &me, None, raw, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    let uid = me.user.id.clone();
+    let (_, secret) =
+        crate::store::run(&state.pool, move |c| users::create_api_token(c, &uid, &name).map_err(Into::into)).await.map_err(db_err)?;
+    // Shown in this response only; the store keeps its hash.
+    let mut res = render(&req, &state, &me, Some(secret), String::new(), FieldErrors::default(), None, StatusCode::OK).await?;
+    res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    Ok(res)
+}
+
+pub async fn revoke_token(state: web::Data<AppState>, me: SignedIn, id: web::Path<String>) -> Result<HttpResponse, PageError> {
+    let uid = me.user.id.clone();
+    let tid = id.into_inner();
+    let revoked = crate::store::run(&state.pool, move |c| users::revoke_api_token(c, &uid, &tid).map_err(Into::into)).await.map_err(db_err)?;
+    if !revoked {
+        return Err(PageError::NotFound);
+    }
+    Ok(crate::web::error::see_other("/app/settings?done=revoked"))
+}
