@@ -81,7 +81,29 @@ pub fn file(conn: &mut DbConn, a: NewApplication<'_>) -> anyhow::Result<Filed> {
     if let Some(id) = existing(conn)? {
         return Ok(Filed::Duplicate { application_id: id });
     }
-    let result = super::write_transaction::<_, diesel::result::Error, _>(conn, |conn| {
+    // A first application by a new email can race another one by the same email: the
+    // loser's candidate insert fails on the unique email. Its retry finds the winner's row.
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match file_once(conn, &a) {
+            Ok(f) => return Ok(f),
+            Err(e) if super::is_unique_violation(&e) => {
+                // Two identical submissions raced: the loser finds the winner's row.
+                if let Some(id) = existing(conn)? {
+                    return Ok(Filed::Duplicate { application_id: id });
+                }
+                if attempt >= 3 {
+                    return Err(e).context("Failed to file the application");
+                }
+            }
+            Err(e) => return Err(e).context("Failed to file the application"),
+        }
+    }
+}
+
+fn file_once(conn: &mut DbConn, a: &NewApplication<'_>) -> QueryResult<Filed> {
+    super::write_transaction::<_, diesel::result::Error, _>(conn, |conn| {
         ensure_notice(conn)?;
         let email = a.details.email.as_str();
         let candidate: Option<CandidateRow> =
@@ -134,16 +156,7 @@ pub fn file(conn: &mut DbConn, a: NewApplication<'_>) -> anyhow::Result<Filed> {
             })
             .execute(conn)?;
         Ok(Filed::New { application_id, candidate_id })
-    });
-    match result {
-        Ok(f) => Ok(f),
-        // Two identical submissions raced: the loser finds the winner's row.
-        Err(e) if super::is_unique_violation(&e) => match existing(conn)? {
-            Some(id) => Ok(Filed::Duplicate { application_id: id }),
-            None => Err(e).context("Failed to file the application"),
-        },
-        Err(e) => Err(e).context("Failed to file the application"),
-    }
+    })
 }
 
 /// An application with what lists and pages show of it.

@@ -28,40 +28,50 @@ fn opening(app: &TestApp) -> String {
 /// fail with "database is locked"; every writer must succeed instead.
 async fn concurrent_writers_all_succeed(backend: Backend) {
     let app = spawn_app(backend).await;
-    let opening_id = opening(&app);
-    let mut threads = Vec::new();
-    for i in 0..8 {
-        let pool = app.state.pool.clone();
-        let opening_id = opening_id.clone();
-        threads.push(std::thread::spawn(move || {
-            let mut conn = pool.get().unwrap();
-            // Half of them are the same person: the candidate row is read, then written.
-            let email = if i % 2 == 0 { "same@example.org".to_string() } else { format!("p{i}@example.org") };
-            let details = ApplicantDetails::parse("Sam", &email, "", "https://example.org/cv", "").unwrap();
-            applications::file(
-                &mut conn,
-                NewApplication {
-                    opening_id: &opening_id,
-                    details: &details,
-                    cv: None,
-                    submission_key: &format!("key-{i}"),
-                    consent_language: Lang::En,
-                    source: "apply_form",
-                    at: hirecast::store::now(),
-                },
-            )
-        }));
+    let pool = hirecast::store::connect(&app.state.settings.database_url, 8).unwrap();
+    // Several rounds, each with a new shared email: the race on a first application is
+    // narrow, and one round alone does not always hit it.
+    for round in 0..6 {
+        let opening_id = opening(&app);
+        let mut threads = Vec::new();
+        // All writers hold a connection and start together, so the first applications of the
+        // shared email really race (on PostgreSQL the loser hits the unique email).
+        let start = std::sync::Arc::new(std::sync::Barrier::new(8));
+        for i in 0..8 {
+            let pool = pool.clone();
+            let opening_id = opening_id.clone();
+            let start = start.clone();
+            threads.push(std::thread::spawn(move || {
+                let mut conn = pool.get().unwrap();
+                start.wait();
+                // Half of them are the same person: the candidate row is read, then written.
+                let email = if i % 2 == 0 { format!("same{round}@example.org") } else { format!("p{round}-{i}@example.org") };
+                let details = ApplicantDetails::parse("Sam", &email, "", "https://example.org/cv", "").unwrap();
+                applications::file(
+                    &mut conn,
+                    NewApplication {
+                        opening_id: &opening_id,
+                        details: &details,
+                        cv: None,
+                        submission_key: &format!("key-{round}-{i}"),
+                        consent_language: Lang::En,
+                        source: "apply_form",
+                        at: hirecast::store::now(),
+                    },
+                )
+            }));
+        }
+        for t in threads {
+            let filed = t.join().unwrap().expect("every concurrent application is filed");
+            assert!(matches!(filed, Filed::New { .. }));
+        }
+        let apps = app.db(|c| applications::list_for_opening(c, &opening_id).unwrap());
+        assert_eq!(apps.len(), 8);
+        let mut candidates: Vec<_> = apps.iter().map(|a| a.candidate.id.clone()).collect();
+        candidates.sort();
+        candidates.dedup();
+        assert_eq!(candidates.len(), 5, "four distinct people plus one who applied four times");
     }
-    for t in threads {
-        let filed = t.join().unwrap().expect("every concurrent application is filed");
-        assert!(matches!(filed, Filed::New { .. }));
-    }
-    let apps = app.db(|c| applications::list_for_opening(c, &opening_id).unwrap());
-    assert_eq!(apps.len(), 8);
-    let mut candidates: Vec<_> = apps.iter().map(|a| a.candidate.id.clone()).collect();
-    candidates.sort();
-    candidates.dedup();
-    assert_eq!(candidates.len(), 5, "four distinct people plus one who applied four times");
 }
 
 /// Two write transactions that both read before they write, forced to overlap: each waits
