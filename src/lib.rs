@@ -1,6 +1,7 @@
 //! Hirecast: write a job opening once, spread it over social networks and the careers
 //! site, and pull candidates back out. See docs/ARCHITECTURE.md for the map.
 pub mod auth;
+pub mod broadcast;
 pub mod cli;
 pub mod clock;
 pub mod compose;

@@ -38,6 +38,8 @@ pub fn default_limit(network: Network) -> usize {
         Network::Teams => 28_000,
         // A subject line (RFC 5322 line length); the body has no limit.
         Network::Email => 78,
+        // Our own JSON field; receivers usually forward it to a chat.
+        Network::Webhook => 4000,
     }
 }
 
@@ -61,7 +63,7 @@ pub fn count(network: Network, text: &str, limit: Option<usize>, url_reserve: Op
         }
         // LinkedIn's API counts Java string length: UTF-16 code units, so an emoji counts 2.
         Network::LinkedIn => (text.encode_utf16().count(), None),
-        Network::Slack | Network::Discord => (text.chars().count(), None),
+        Network::Slack | Network::Discord | Network::Webhook => (text.chars().count(), None),
         Network::Teams => (text.len(), None),
         Network::Email => {
             let refused = text.contains(['\r', '\n']).then(|| "a subject line cannot contain a line break".to_string());

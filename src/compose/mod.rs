@@ -38,6 +38,8 @@ pub enum Network {
     Discord,
     Teams,
     Email,
+    /// A generic JSON webhook (signed): the text plus the opening's fields.
+    Webhook,
 }
 
 impl Network {
@@ -50,6 +52,7 @@ impl Network {
         Network::Discord,
         Network::Teams,
         Network::Email,
+        Network::Webhook,
     ];
 
     /// The network's name as people write it.
@@ -63,6 +66,7 @@ impl Network {
             Network::Discord => "Discord",
             Network::Teams => "Microsoft Teams",
             Network::Email => "Email",
+            Network::Webhook => "Webhook",
         }
     }
 
@@ -76,6 +80,7 @@ impl Network {
             Network::Discord => "discord",
             Network::Teams => "teams",
             Network::Email => "email",
+            Network::Webhook => "webhook",
         }
     }
 
@@ -95,7 +100,7 @@ impl Network {
             Network::X => 3,
             Network::Bluesky => 4,
             Network::Mastodon | Network::LinkedIn => 5,
-            Network::Slack | Network::Discord | Network::Teams | Network::Email => 0,
+            Network::Slack | Network::Discord | Network::Teams | Network::Email | Network::Webhook => 0,
         }
     }
 
@@ -215,10 +220,10 @@ fn default_template(network: Network, lang: Lang) -> &'static str {
     match (lang, network) {
         (Lang::Fr, X | Mastodon | Bluesky) => include_str!("../../templates/posts/fr/short.txt"),
         (Lang::Fr, LinkedIn | Email) => include_str!("../../templates/posts/fr/long.txt"),
-        (Lang::Fr, Slack | Discord | Teams) => include_str!("../../templates/posts/fr/chat.txt"),
+        (Lang::Fr, Slack | Discord | Teams | Webhook) => include_str!("../../templates/posts/fr/chat.txt"),
         (Lang::En, X | Mastodon | Bluesky) => include_str!("../../templates/posts/en/short.txt"),
         (Lang::En, LinkedIn | Email) => include_str!("../../templates/posts/en/long.txt"),
-        (Lang::En, Slack | Discord | Teams) => include_str!("../../templates/posts/en/chat.txt"),
+        (Lang::En, Slack | Discord | Teams | Webhook) => include_str!("../../templates/posts/en/chat.txt"),
     }
 }
 
@@ -254,7 +259,7 @@ fn escape_for(network: Network, t: &str) -> String {
         Network::Slack => escape::slack_escape(t),
         Network::Discord => escape::discord_escape(t),
         Network::Teams => escape::teams_escape(t),
-        Network::X | Network::Mastodon | Network::Bluesky | Network::Email => t.to_string(),
+        Network::X | Network::Mastodon | Network::Bluesky | Network::Email | Network::Webhook => t.to_string(),
     }
 }
 
@@ -293,7 +298,7 @@ fn format(network: Network, segments: &[Segment]) -> Rendered {
                         r.display.push_str(url);
                     }
                     // Discord: escaping would break the link.
-                    Network::X | Network::Mastodon | Network::Discord | Network::Email => {
+                    Network::X | Network::Mastodon | Network::Discord | Network::Email | Network::Webhook => {
                         r.text.push_str(url);
                         r.display.push_str(url);
                     }

@@ -6,6 +6,7 @@ pub mod users;
 pub mod openings;
 pub mod applications;
 pub mod blobs;
+pub mod channels;
 pub mod post_templates;
 pub mod links;
 

@@ -9,6 +9,7 @@ diesel::table! {
         locale -> Nullable<Text>,
         active -> Bool,
         created_at -> Timestamp,
+        time_zone -> Text,
     }
 }
 
@@ -150,7 +151,7 @@ diesel::joinable!(link_clicks -> tracked_links (code));
 diesel::allow_tables_to_appear_in_same_query!(
     post_templates,
     users, invites, sessions, api_tokens, openings, opening_managers, privacy_notices, candidates, applications,
-    tracked_links, link_clicks,
+    tracked_links, link_clicks, channel_accounts, oauth_flows, deliveries, delivery_events,
 );
 
 diesel::table! {
@@ -162,3 +163,82 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    channel_accounts (id) {
+        id -> Text,
+        network -> Text,
+        name -> Text,
+        config -> Text,
+        secret -> Nullable<Text>,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        checked_at -> Nullable<Timestamp>,
+        token_expires_at -> Nullable<Timestamp>,
+        next_send_at -> Timestamp,
+        min_interval_ms -> BigInt,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        archived_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    oauth_flows (state_hash) {
+        state_hash -> Text,
+        network -> Text,
+        user_id -> Text,
+        secret -> Text,
+        config -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    deliveries (id) {
+        id -> Text,
+        opening_id -> Text,
+        account_id -> Text,
+        kind -> Text,
+        sequence -> BigInt,
+        parent_id -> Nullable<Text>,
+        state -> Text,
+        due_at -> Timestamp,
+        attempts -> BigInt,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        idempotency_key -> Text,
+        marker -> Text,
+        payload -> Nullable<Text>,
+        remote_id -> Nullable<Text>,
+        remote_url -> Nullable<Text>,
+        remote_ids -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        last_status -> Nullable<BigInt>,
+        first_sent_at -> Nullable<Timestamp>,
+        published_at -> Nullable<Timestamp>,
+        repost_every_days -> Nullable<BigInt>,
+        on_close -> Text,
+        notified_at -> Nullable<Timestamp>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    delivery_events (id) {
+        id -> Text,
+        delivery_id -> Text,
+        at -> Timestamp,
+        state -> Text,
+        detail -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(deliveries -> openings (opening_id));
+diesel::joinable!(deliveries -> channel_accounts (account_id));
+diesel::joinable!(delivery_events -> deliveries (delivery_id));
+diesel::joinable!(oauth_flows -> users (user_id));
