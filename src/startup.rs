@@ -28,7 +28,8 @@ impl Application {
             let port = listener.local_addr()?.port();
             settings.base_url = format!("{}{port}", settings.base_url.trim_end_matches('0'));
         }
-        let state = AppState { blobs: BlobStore::new(&settings.data_dir), pool, settings, clock: Clock::system() };
+        let key = crate::broadcast::secret::load_or_create(settings.broadcast.secret_key.as_ref(), &settings.data_dir)?;
+        let state = AppState { blobs: BlobStore::new(&settings.data_dir), pool, settings, clock: Clock::system(), key };
         Self::on_listener(listener, state)
     }
 

@@ -185,3 +185,54 @@ pub trait Channel: Send + Sync {
 pub fn network_of(config: &AccountConfig) -> Network {
     config.network()
 }
+
+/// What a channel client is built with: shared, cheap to clone.
+#[derive(Clone)]
+pub struct ChannelContext {
+    pub pool: crate::store::Pool,
+    pub settings: crate::config::Settings,
+    /// Built with [`http::client`] and the send timeout.
+    pub http: reqwest::Client,
+    pub clock: crate::clock::Clock,
+    pub key: SecretKey,
+}
+
+impl ChannelContext {
+    pub fn new(pool: crate::store::Pool, settings: crate::config::Settings, clock: crate::clock::Clock, key: SecretKey) -> Self {
+        let http = http::client(std::time::Duration::from_secs(settings.broadcast.send_timeout_secs));
+        Self { pool, settings, http, clock, key }
+    }
+
+    /// The public address of a path on this service.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.settings.base_url, path)
+    }
+}
+
+/// The client for an account, with its credentials.
+pub fn open_channel(
+    account: &crate::store::channels::ChannelAccount,
+    creds: CredentialsHandle,
+    ctx: &ChannelContext,
+) -> Box<dyn Channel> {
+    let _ = (creds, ctx);
+    match &account.config {
+        // Each network's client module adds its arm here.
+        other => Box::new(Unavailable(other.network())),
+    }
+}
+
+/// A network whose client is not built in: every send is refused with a clear reason.
+struct Unavailable(Network);
+
+impl Channel for Unavailable {
+    fn send<'a>(&'a self, _out: &'a Outgoing) -> BoxFut<'a, Result<RemotePost, SendError>> {
+        Box::pin(async move { Err(SendError::Rejected { status: None, reason: format!("publishing to {} is not available", self.0.label()) }) })
+    }
+    fn find<'a>(&'a self, _out: &'a Outgoing) -> BoxFut<'a, Result<Option<RemotePost>, SendError>> {
+        Box::pin(async { Err(SendError::Unsupported) })
+    }
+    fn check<'a>(&'a self) -> BoxFut<'a, Result<(), SendError>> {
+        Box::pin(async { Ok(()) })
+    }
+}

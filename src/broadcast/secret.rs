@@ -69,6 +69,36 @@ impl SecretKey {
     }
 }
 
+/// The key from `HIRECAST_SECRET_KEY`, else the one kept in `<data_dir>/secret.key`
+/// (created on first use, readable by its owner only).
+pub fn load_or_create(configured: Option<&SecretKey>, data_dir: &std::path::Path) -> anyhow::Result<SecretKey> {
+    use anyhow::Context;
+    if let Some(k) = configured {
+        return Ok(k.clone());
+    }
+    let path = data_dir.join("secret.key");
+    match std::fs::read_to_string(&path) {
+        Ok(s) => SecretKey::parse(&s).with_context(|| format!("{} is not a valid key: {}", path.display(), SecretError::BadKey)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(data_dir).with_context(|| format!("Failed to create {}", data_dir.display()))?;
+            let k = SecretKey::random();
+            let mut opts = std::fs::OpenOptions::new();
+            opts.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                opts.mode(0o600);
+            }
+            use std::io::Write;
+            let mut f = opts.open(&path).with_context(|| format!("Failed to create {}", path.display()))?;
+            f.write_all(k.to_base64().as_bytes())?;
+            tracing::warn!(path = %path.display(), "created a secret key for channel credentials; back it up, or set HIRECAST_SECRET_KEY");
+            Ok(k)
+        }
+        Err(e) => Err(e).with_context(|| format!("Failed to read {}", path.display())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,6 +113,17 @@ mod tests {
         assert_eq!(SecretKey::random().open("acct-1", &sealed), Err(SecretError::CannotOpen));
         // Two seals of the same value differ (random nonce).
         assert_ne!(k.seal("acct-1", b"token-123"), sealed);
+    }
+
+    #[test]
+    fn a_key_is_created_once_in_the_data_folder() {
+        let dir = std::env::temp_dir().join(format!("hirecast-key-{}", uuid::Uuid::new_v4()));
+        let a = load_or_create(None, &dir).unwrap();
+        let b = load_or_create(None, &dir).unwrap();
+        assert_eq!(a.to_base64(), b.to_base64());
+        let configured = SecretKey::random();
+        assert_eq!(load_or_create(Some(&configured), &dir).unwrap().to_base64(), configured.to_base64());
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

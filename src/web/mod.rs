@@ -21,6 +21,8 @@ pub struct AppState {
     pub settings: Settings,
     pub blobs: BlobStore,
     pub clock: Clock,
+    /// Opens channel credentials (see `broadcast::secret`).
+    pub key: crate::broadcast::SecretKey,
 }
 
 impl AppState {
