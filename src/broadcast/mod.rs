@@ -13,6 +13,7 @@ use crate::compose::{Network, Post};
 use crate::domain::opening::Opening;
 
 pub mod account;
+pub mod connect;
 pub mod http;
 pub mod rate;
 pub mod secret;
