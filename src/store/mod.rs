@@ -7,6 +7,7 @@ pub mod openings;
 pub mod applications;
 pub mod blobs;
 pub mod channels;
+pub mod deliveries;
 pub mod post_templates;
 pub mod links;
 
@@ -153,6 +154,10 @@ where
 {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
     type Tm = <DbConn as Connection>::TransactionManager;
+    // Inside another transaction: a savepoint (the outer one already holds the write lock).
+    if in_transaction(conn) {
+        return conn.transaction(f);
+    }
     match conn {
         DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, SQLITE_WRITE_BEGIN)?,
         DbConn::Postgres(_) => Tm::begin_transaction(conn)?,
@@ -170,6 +175,16 @@ where
             Err(e)
         }
     }
+}
+
+/// Whether a transaction is open on this connection.
+pub fn in_transaction(conn: &mut DbConn) -> bool {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let depth = match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth(),
+        DbConn::Postgres(c) => AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth(),
+    };
+    matches!(depth, Ok(Some(_)))
 }
 
 pub fn new_id() -> String {

@@ -222,6 +222,7 @@ diesel::table! {
         repost_every_days -> Nullable<BigInt>,
         on_close -> Text,
         notified_at -> Nullable<Timestamp>,
+        needs_review -> Bool,
         created_by -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,

@@ -78,6 +78,8 @@ CREATE TABLE deliveries (
     repost_every_days BIGINT,
     on_close TEXT NOT NULL DEFAULT 'nothing',
     notified_at TIMESTAMP,
+    -- Unconfirmed on a channel that cannot be read back (webhooks, email): a person decides.
+    needs_review BOOLEAN NOT NULL DEFAULT FALSE,
     created_by TEXT REFERENCES users(id) ON DELETE SET NULL,
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL,
