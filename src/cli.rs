@@ -19,6 +19,9 @@ pub struct Cli {
 pub enum Command {
     /// Run the web service (recruiter app, careers site, API). Prints a one-time link to create the first admin on an empty database.
     Serve,
+    /// Run only the delivery workers (broadcasting to channels), without the web service.
+    /// Several may run against one database. Stops cleanly on SIGINT/SIGTERM.
+    Worker,
     /// Apply the pending database migrations and exit.
     Migrate,
     /// Manage users.
@@ -98,6 +101,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     crate::telemetry::init(settings.log_json);
     match cli.command {
         Command::Serve => serve(settings).await,
+        Command::Worker => worker(settings).await,
         Command::Migrate => {
             let pool = crate::store::connect(&settings.database_url, 1).map_err(|e| fix(format!("{e:#} (check DATABASE_URL)")))?;
             let applied = crate::store::migrate(&pool)?;
@@ -150,9 +154,53 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         println!("No admin yet. Create the first admin within 24 hours at this one-time link:");
         println!("  {base}/setup/{token}");
     }
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let workers = app.state.settings.broadcast.run_workers.then(|| {
+        let s = &app.state;
+        let ctx = crate::broadcast::ChannelContext::new(s.pool.clone(), s.settings.clone(), s.clock.clone(), s.key.clone());
+        tokio::spawn(crate::broadcast::worker::Worker::new(ctx).run(stop_rx))
+    });
     app.run_until_stopped().await?;
+    // The server stopped (SIGINT/SIGTERM): let the worker finish what it holds.
+    let _ = stop_tx.send(true);
+    if let Some(w) = workers {
+        let _ = w.await;
+    }
     tracing::info!("stopped");
     Ok(())
+}
+
+async fn worker(settings: Settings) -> anyhow::Result<()> {
+    let size = settings.broadcast.worker_concurrency as u32 + 2;
+    let pool = crate::store::connect(&settings.database_url, size).map_err(|e| fix(format!("{e:#} (check DATABASE_URL)")))?;
+    crate::store::migrate(&pool)?;
+    let key = crate::broadcast::secret::load_or_create(settings.broadcast.secret_key.as_ref(), &settings.data_dir)?;
+    let ctx = crate::broadcast::ChannelContext::new(pool, settings, crate::clock::Clock::system(), key);
+    let worker = crate::broadcast::worker::Worker::new(ctx);
+    println!("Hirecast delivery worker {} is running", worker.owner());
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(worker.run(stop_rx));
+    shutdown_signal().await;
+    let _ = stop_tx.send(true);
+    let _ = task.await;
+    Ok(())
+}
+
+/// SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
 }
 
 fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()> {

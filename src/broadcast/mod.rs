@@ -17,6 +17,7 @@ pub mod connect;
 pub mod http;
 pub mod rate;
 pub mod secret;
+pub mod worker;
 
 pub use account::{AccountConfig, Credentials, CredentialsHandle, WebhookFlavour};
 pub use secret::SecretKey;

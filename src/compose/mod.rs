@@ -136,6 +136,10 @@ pub struct ChannelProfile {
     pub max_hashtags: Option<usize>,
     #[serde(default)]
     pub allow_thread: bool,
+    /// 0 for the first post; re-posts use 1, 2, … for a varied text (an opening line such as
+    /// "Still hiring:" and the hashtags in another order).
+    #[serde(default)]
+    pub variant: u32,
 }
 
 /// The networks a preview shows when no channel is named: the social networks a post is written for.
@@ -149,7 +153,7 @@ pub fn preview_profiles(language: Lang) -> Vec<ChannelProfile> {
 impl ChannelProfile {
     /// The network's defaults in a language.
     pub fn new(network: Network, language: Lang) -> Self {
-        Self { network, language, template: None, limit: None, url_reserve: None, max_hashtags: None, allow_thread: false }
+        Self { network, language, template: None, limit: None, url_reserve: None, max_hashtags: None, allow_thread: false, variant: 0 }
     }
 }
 
@@ -164,7 +168,7 @@ pub struct Composed {
 }
 
 /// One post as it will be sent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Post {
     /// The text to send (for LinkedIn in its escaped "little" format, for Slack mrkdwn, …).
     pub text: String,
@@ -230,6 +234,17 @@ fn default_template(network: Network, lang: Lang) -> &'static str {
 /// The shipped default template source for a network and language.
 pub fn default_template_source(network: Network, lang: Lang) -> &'static str {
     default_template(network, lang)
+}
+
+/// The opening line of a re-post, varied by its number.
+pub fn repost_intro(lang: Lang, variant: u32) -> &'static str {
+    const EN: [&str; 3] = ["Still hiring: ", "Reminder, we're hiring: ", "Open position: "];
+    const FR: [&str; 3] = ["Toujours ouvert : ", "Rappel, nous recrutons : ", "Poste à pourvoir : "];
+    let i = (variant.max(1) as usize - 1) % 3;
+    match lang {
+        Lang::En => EN[i],
+        Lang::Fr => FR[i],
+    }
 }
 
 fn remote_label(p: RemotePolicy, lang: Lang) -> &'static str {
@@ -399,6 +414,13 @@ pub fn compose(opening: &Opening, link: &str, profile: &ChannelProfile) -> Compo
         link: link.to_string(),
         hashtags: hashtags::for_opening(opening, lang, max_tags),
     };
+    if profile.variant > 0 {
+        v.title = format!("{}{}", repost_intro(lang, profile.variant), v.title);
+        if !v.hashtags.is_empty() {
+            let n = v.hashtags.len();
+            v.hashtags.rotate_left(profile.variant as usize % n);
+        }
+    }
     if network == Network::Email {
         return compose_email(&template, &v, lang, dropped);
     }

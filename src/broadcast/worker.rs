@@ -1,0 +1,303 @@
+//! The delivery workers: claim due deliveries, compose (once), send through the account's
+//! [`Channel`], record the outcome. Run inside `hirecast serve` by default, or alone with
+//! `hirecast worker`; several processes may share one database (see `store::deliveries`).
+//!
+//! Never a blind retry: an attempt whose outcome is unknown (timeout, lost connection, a
+//! worker that died while sending) leaves the delivery "unconfirmed", and the next attempt
+//! first reads the account's posts for the delivery's marker (its tracked link).
+use std::time::Duration as StdDuration;
+
+use anyhow::Context;
+use chrono::Duration;
+use rand::Rng;
+
+use super::{open_channel, ChannelContext, CredentialsHandle, DeliveryKind, Outgoing, RemotePost, SendError};
+use crate::compose::{self, ChannelProfile, Network, Post};
+use crate::domain::opening::Opening;
+use crate::i18n::Lang;
+use crate::store::channels::{self, AccountStatus, ChannelAccount};
+use crate::store::deliveries::{self, Claimed, DeliveryRow, Outcome};
+
+/// Reconciliation reads posts created from a little before the first attempt (clock skew).
+const SINCE_MARGIN_SECS: i64 = 300;
+
+/// One worker process's identity and settings.
+#[derive(Clone)]
+pub struct Worker {
+    ctx: ChannelContext,
+    /// Unique per process: a lease names its holder.
+    owner: String,
+}
+
+impl Worker {
+    pub fn new(ctx: ChannelContext) -> Self {
+        let owner = format!("{}-{}", std::process::id(), &crate::store::new_id()[..8]);
+        Self { ctx, owner }
+    }
+
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+
+    fn lease(&self) -> Duration {
+        Duration::seconds(self.ctx.settings.broadcast.lease_secs as i64)
+    }
+
+    /// One pass: expired leases become unconfirmed, then up to `worker_concurrency` due
+    /// deliveries are claimed and processed concurrently. Returns how many were processed.
+    /// Tests call this to drain the outbox step by step.
+    pub async fn run_once(&self) -> anyhow::Result<usize> {
+        let now = self.ctx.clock.now();
+        let limit = self.ctx.settings.broadcast.worker_concurrency as i64;
+        let (owner, lease) = (self.owner.clone(), self.lease());
+        let claimed = crate::store::run(&self.ctx.pool, move |c| {
+            deliveries::expire_leases(c, now)?;
+            Ok(deliveries::claim(c, &owner, now, lease, limit)?)
+        })
+        .await?;
+        let n = claimed.len();
+        let mut tasks = tokio::task::JoinSet::new();
+        for cl in claimed {
+            let w = self.clone();
+            tasks.spawn(async move {
+                let id = cl.delivery.id.clone();
+                if let Err(e) = w.process(cl).await {
+                    // The lease runs out and the delivery becomes unconfirmed: nothing is lost.
+                    tracing::error!(delivery = %id, error = %format!("{e:#}"), "delivery processing failed");
+                }
+            });
+        }
+        while tasks.join_next().await.is_some() {}
+        Ok(n)
+    }
+
+    /// Runs until `stop` turns true; polls every `poll_ms` when idle.
+    pub async fn run(self, mut stop: tokio::sync::watch::Receiver<bool>) {
+        let poll = StdDuration::from_millis(self.ctx.settings.broadcast.poll_ms);
+        tracing::info!(owner = %self.owner, "delivery worker started");
+        loop {
+            if *stop.borrow() {
+                break;
+            }
+            let busy = match self.run_once().await {
+                Ok(n) => n > 0,
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "delivery worker pass failed");
+                    false
+                }
+            };
+            if let Err(e) = self.notify_failures().await {
+                tracing::warn!(error = %format!("{e:#}"), "failure notifications not sent");
+            }
+            if !busy {
+                tokio::select! {
+                    _ = tokio::time::sleep(poll) => {}
+                    _ = stop.changed() => {}
+                }
+            }
+        }
+        tracing::info!(owner = %self.owner, "delivery worker stopped");
+    }
+
+    async fn process(&self, cl: Claimed) -> anyhow::Result<()> {
+        let d = cl.delivery.clone();
+        let (opening_id, account_id, parent_id) = (d.opening_id.clone(), d.account_id.clone(), d.parent_id.clone());
+        let key = self.ctx.key.clone();
+        let (opening, account, creds, parent, templates) = crate::store::run(&self.ctx.pool, move |c| {
+            let opening = crate::store::openings::find(c, &opening_id)?.context("opening not found")?;
+            let account = channels::find(c, &account_id)?.context("account not found")?;
+            let creds = channels::credentials(c, &key, &account_id)?;
+            let parent = match parent_id {
+                Some(p) => deliveries::find(c, &p)?,
+                None => None,
+            };
+            let templates = crate::store::post_templates::overrides(c)?;
+            Ok((opening, account, creds, parent, templates))
+        })
+        .await?;
+        let now = self.ctx.clock.now();
+
+        // The posts: composed at the first attempt, then frozen.
+        let posts: Vec<Post> = match &d.payload {
+            Some(p) => serde_json::from_str(p).context("stored payload")?,
+            None => {
+                let posts = compose_for(&d, &opening, &account, &templates);
+                let json = serde_json::to_string(&posts)?;
+                let (id, owner) = (d.id.clone(), self.owner.clone());
+                crate::store::run(&self.ctx.pool, move |c| Ok(deliveries::freeze_payload(c, &id, &owner, &json, now)?)).await?;
+                posts
+            }
+        };
+        // A composed post the network would refuse fails now, with the reason, not at the network.
+        if let Some(bad) = posts.iter().find(|p| !p.fits) {
+            let reason = format!("the post does not fit {}: {} / {}", account.network.label(), bad.length, bad.limit);
+            return self.finish(&d, Outcome::Failed { reason, status: None }).await;
+        }
+
+        let creds = CredentialsHandle::new(&account.id, creds, self.ctx.pool.clone(), self.ctx.key.clone());
+        let channel = open_channel(&account, creds, &self.ctx);
+        let since = d.first_sent_at.unwrap_or(now) - Duration::seconds(SINCE_MARGIN_SECS);
+        let out = Outgoing {
+            delivery_id: d.id.clone(),
+            kind: d.kind(),
+            idempotency_key: d.idempotency_key.clone(),
+            posts,
+            marker: d.marker.clone(),
+            since,
+            parent: parent.as_ref().and_then(DeliveryRow::remote),
+            job_url: self.ctx.url(&format!("/jobs/{}", opening.slug)),
+            opening,
+        };
+        if matches!(out.kind, DeliveryKind::FilledReply | DeliveryKind::Delete) && out.parent.is_none() {
+            return self.finish(&d, Outcome::Failed { reason: "the original post was never published".into(), status: None }).await;
+        }
+
+        if cl.reconcile {
+            match channel.find(&out).await {
+                Ok(Some(remote)) => return self.finish(&d, Outcome::Published(remote)).await,
+                Ok(None) => {} // certainly not posted: send below
+                Err(SendError::Unsupported) => {
+                    let reason = format!(
+                        "an earlier attempt may have reached {} and it cannot be checked from here: look at the channel, then confirm or send again",
+                        account.network.label()
+                    );
+                    return self.finish(&d, Outcome::NeedsReview { reason }).await;
+                }
+                Err(SendError::Reconnect { reason }) => {
+                    self.account_needs_reconnect(&account, &reason).await?;
+                    let at = self.ctx.clock.now();
+                    return self.finish(&d, Outcome::Unconfirmed { at, reason }).await;
+                }
+                Err(e) => {
+                    let at = self.ctx.clock.now() + super::rate::backoff(d.attempts.max(1) as u32, jitter());
+                    return self.finish(&d, Outcome::Unconfirmed { at, reason: format!("could not read the channel back: {}", e.reason()) }).await;
+                }
+            }
+        }
+
+        let (id, owner) = (d.id.clone(), self.owner.clone());
+        let still_ours = crate::store::run(&self.ctx.pool, move |c| Ok(deliveries::start_attempt(c, &id, &owner, now)?)).await?;
+        if !still_ours {
+            return Ok(());
+        }
+        let attempt = d.attempts as u32 + 1;
+        let result = channel.send(&out).await;
+        let outcome = self.outcome(&account, attempt, result).await?;
+        self.finish(&d, outcome).await
+    }
+
+    /// What a send's result means for the delivery (and the account).
+    async fn outcome(&self, account: &ChannelAccount, attempt: u32, result: Result<RemotePost, SendError>) -> anyhow::Result<Outcome> {
+        let now = self.ctx.clock.now();
+        let max = self.ctx.settings.broadcast.max_attempts;
+        Ok(match result {
+            Ok(remote) => Outcome::Published(remote),
+            Err(SendError::Retry { reason, at }) => {
+                if let Some(at) = at {
+                    // The whole account waits, not just this delivery.
+                    let id = account.id.clone();
+                    crate::store::run(&self.ctx.pool, move |c| Ok(channels::pause_until(c, &id, at)?)).await?;
+                }
+                if attempt >= max {
+                    Outcome::Failed { reason: format!("gave up after {attempt} attempts: {reason}"), status: None }
+                } else {
+                    Outcome::RetryAt { at: super::rate::next_attempt(now, attempt, at, jitter()), reason, status: None }
+                }
+            }
+            Err(SendError::Unknown { reason }) => {
+                // Give the network time to show the post before reading it back.
+                let at = now + Duration::seconds(self.ctx.settings.broadcast.send_timeout_secs as i64);
+                Outcome::Unconfirmed { at, reason }
+            }
+            Err(SendError::Rejected { status, reason }) => Outcome::Failed { reason, status },
+            Err(SendError::Reconnect { reason }) => {
+                self.account_needs_reconnect(account, &reason).await?;
+                // Sent as soon as the account is reconnected (claims skip accounts needing it).
+                Outcome::RetryAt { at: now, reason: format!("{} needs reconnecting: {reason}", account.name), status: None }
+            }
+            Err(SendError::Unsupported) => Outcome::Failed { reason: "this channel cannot send this kind of delivery".into(), status: None },
+        })
+    }
+
+    async fn finish(&self, d: &DeliveryRow, outcome: Outcome) -> anyhow::Result<()> {
+        let (id, owner, now) = (d.id.clone(), self.owner.clone(), self.ctx.clock.now());
+        let state = crate::store::run(&self.ctx.pool, move |c| Ok(deliveries::record(c, &id, &owner, &outcome, now)?)).await?;
+        if state.is_none() {
+            tracing::warn!(delivery = %d.id, "lease lost before the outcome was recorded");
+        }
+        Ok(())
+    }
+
+    async fn account_needs_reconnect(&self, account: &ChannelAccount, reason: &str) -> anyhow::Result<()> {
+        let (id, reason, now) = (account.id.clone(), reason.to_string(), self.ctx.clock.now());
+        crate::store::run(&self.ctx.pool, move |c| Ok(channels::set_status(c, &id, AccountStatus::ReconnectNeeded, Some(&reason), now)?)).await?;
+        tracing::warn!(account = %account.id, "channel account needs reconnecting");
+        Ok(())
+    }
+
+    /// Emails the recruiter about deliveries that failed for good (once each).
+    pub async fn notify_failures(&self) -> anyhow::Result<usize> {
+        Ok(0)
+    }
+}
+
+fn jitter() -> f64 {
+    rand::thread_rng().gen::<f64>()
+}
+
+/// The post(s) of a delivery, as its account's network wants them.
+pub fn compose_for(d: &DeliveryRow, opening: &Opening, account: &ChannelAccount, templates: &[(String, String, String)]) -> Vec<Post> {
+    let lang: Lang = opening.draft.language.into();
+    let network = account.network;
+    match d.kind() {
+        DeliveryKind::Delete => Vec::new(),
+        DeliveryKind::FilledReply => {
+            let text = filled_text(lang).to_string();
+            let c = compose::count(network, &text, None, None);
+            vec![Post {
+                length: c.length,
+                limit: c.limit,
+                fits: c.fits,
+                text,
+                hashtags: Vec::new(),
+                links: Vec::new(),
+                facets: Vec::new(),
+                subject: None,
+            }]
+        }
+        DeliveryKind::Post | DeliveryKind::Repost => {
+            let mut profile = profile_for(account, lang);
+            profile.template = templates.iter().find(|(n, l, _)| n == network.as_str() && l == lang.code()).map(|(_, _, s)| s.clone());
+            if d.kind() == DeliveryKind::Repost {
+                profile.variant = d.sequence.max(1) as u32;
+            }
+            compose::compose(opening, &d.marker, &profile).posts
+        }
+    }
+}
+
+/// The composer's profile for an account: the limits it read from its network.
+pub fn profile_for(account: &ChannelAccount, lang: Lang) -> ChannelProfile {
+    let mut p = ChannelProfile::new(account.network, lang);
+    match &account.config {
+        super::AccountConfig::Mastodon { max_characters, url_reserve, .. } => {
+            p.limit = *max_characters;
+            p.url_reserve = *url_reserve;
+        }
+        super::AccountConfig::X { max_weighted_length, .. } => p.limit = *max_weighted_length,
+        _ => {}
+    }
+    p
+}
+
+fn filled_text(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "Ce poste est pourvu. Merci à toutes et à tous pour vos candidatures !",
+        Lang::En => "This position has been filled. Thank you to everyone who applied!",
+    }
+}
+
+/// Networks whose posts a channel can read back (for reconciliation).
+pub fn can_read_back(network: Network) -> bool {
+    matches!(network, Network::X | Network::Mastodon | Network::Bluesky | Network::LinkedIn)
+}
