@@ -133,7 +133,8 @@ impl From<diesel::result::Error> for PublishError {
 fn event(conn: &mut DbConn, delivery_id: &str, state: DeliveryState, detail: Option<&str>, at: NaiveDateTime) -> QueryResult<()> {
     diesel::insert_into(delivery_events::table)
         .values((
-            delivery_events::id.eq(new_id()),
+            // Time-ordered ids: the history reads in the order it was written.
+            delivery_events::id.eq(uuid::Uuid::now_v7().to_string()),
             delivery_events::delivery_id.eq(delivery_id),
             delivery_events::at.eq(at),
             delivery_events::state.eq(state.as_str()),
@@ -391,6 +392,21 @@ pub fn claim(conn: &mut DbConn, owner: &str, now: NaiveDateTime, lease: Duration
             }
             if accounts_used.contains(&account_id) {
                 continue;
+            }
+            // On PostgreSQL another claimer may hold the account's row: skip it rather than
+            // wait (two claimers waiting on each other's accounts would deadlock).
+            if let DbConn::Postgres(pg) = c {
+                let free: Option<String> = channel_accounts::table
+                    .find(&account_id)
+                    .select(channel_accounts::id)
+                    .for_update()
+                    .skip_locked()
+                    .first(pg)
+                    .optional()?;
+                if free.is_none() {
+                    accounts_used.push(account_id);
+                    continue;
+                }
             }
             // The account's budget: only one claimer can move next_send_at past now.
             let budget = diesel::update(channel_accounts::table.find(&account_id).filter(channel_accounts::next_send_at.le(now)))
@@ -655,7 +671,7 @@ pub fn needing_attention(conn: &mut DbConn, manager_id: Option<&str>, limit: i64
 pub fn events(conn: &mut DbConn, delivery_id: &str) -> QueryResult<Vec<(NaiveDateTime, String, Option<String>)>> {
     delivery_events::table
         .filter(delivery_events::delivery_id.eq(delivery_id))
-        .order((delivery_events::at.asc(), delivery_events::id.asc()))
+        .order(delivery_events::id.asc())
         .select((delivery_events::at, delivery_events::state, delivery_events::detail))
         .load(conn)
 }
