@@ -89,6 +89,9 @@ impl Worker {
             if let Err(e) = self.notify_failures().await {
                 tracing::warn!(error = %format!("{e:#}"), "failure notifications not sent");
             }
+            if let Err(e) = self.check_stale_accounts().await {
+                tracing::warn!(error = %format!("{e:#}"), "account health checks failed");
+            }
             if !busy {
                 tokio::select! {
                     _ = tokio::time::sleep(poll) => {}
@@ -235,11 +238,60 @@ impl Worker {
         Ok(())
     }
 
+    /// Checks connected accounts whose last check is older than [`HEALTH_CHECK_EVERY_MINUTES`],
+    /// so an expired token is found before a post needs it.
+    pub async fn check_stale_accounts(&self) -> anyhow::Result<usize> {
+        let before = self.ctx.clock.now() - Duration::minutes(HEALTH_CHECK_EVERY_MINUTES);
+        let stale: Vec<String> = crate::store::run(&self.ctx.pool, move |c| {
+            Ok(channels::list(c, false)?
+                .into_iter()
+                .filter(|a| a.status == AccountStatus::Connected && a.checked_at.is_none_or(|t| t < before))
+                .map(|a| a.id)
+                .collect())
+        })
+        .await?;
+        for id in &stale {
+            let (status, reason) = check_account(&self.ctx, id).await?;
+            if status == AccountStatus::Connected && reason.is_some() {
+                // Not reachable: try again at the next period rather than at every pass.
+                let (id, now) = (id.clone(), self.ctx.clock.now());
+                crate::store::run(&self.ctx.pool, move |c| Ok(channels::set_status(c, &id, AccountStatus::Connected, None, now)?)).await?;
+            }
+        }
+        Ok(stale.len())
+    }
+
     /// Emails the recruiter about deliveries that failed for good (once each).
     pub async fn notify_failures(&self) -> anyhow::Result<usize> {
         Ok(0)
     }
 }
+
+/// Checks an account's credentials with its network now, and records the result: what the
+/// channels page's "check now" and the workers' periodic checks call.
+pub async fn check_account(ctx: &ChannelContext, account_id: &str) -> anyhow::Result<(AccountStatus, Option<String>)> {
+    let (id, key) = (account_id.to_string(), ctx.key.clone());
+    let (account, creds) = crate::store::run(&ctx.pool, move |c| {
+        let a = channels::find(c, &id)?.context("account not found")?;
+        let creds = channels::credentials(c, &key, &id)?;
+        Ok((a, creds))
+    })
+    .await?;
+    let handle = CredentialsHandle::new(&account.id, creds, ctx.pool.clone(), ctx.key.clone());
+    let channel = open_channel(&account, handle, ctx);
+    let (status, reason) = match channel.check().await {
+        Ok(()) => (AccountStatus::Connected, None),
+        Err(SendError::Reconnect { reason }) => (AccountStatus::ReconnectNeeded, Some(reason)),
+        // The network is down or slow: that says nothing about the credentials.
+        Err(e) => return Ok((account.status, Some(format!("could not check: {}", e.reason())))),
+    };
+    let (id, r, now) = (account.id.clone(), reason.clone(), ctx.clock.now());
+    crate::store::run(&ctx.pool, move |c| Ok(channels::set_status(c, &id, status, r.as_deref(), now)?)).await?;
+    Ok((status, reason))
+}
+
+/// Accounts not checked for this long are checked by the workers.
+pub const HEALTH_CHECK_EVERY_MINUTES: i64 = 60;
 
 fn jitter() -> f64 {
     rand::thread_rng().gen::<f64>()
