@@ -52,6 +52,14 @@ impl DatabaseUrl {
         Err("must start with sqlite:// or postgres:// (e.g. sqlite://data/hirecast.db)".into())
     }
 
+    /// The URL form again (as `DATABASE_URL` takes it).
+    pub fn as_url(&self) -> String {
+        match self {
+            Self::Sqlite(path) => format!("sqlite://{path}"),
+            Self::Postgres(url) => url.clone(),
+        }
+    }
+
     pub fn backend_name(&self) -> &'static str {
         match self {
             Self::Sqlite(_) => "sqlite",
