@@ -19,7 +19,8 @@
 //! A receiver recomputes the HMAC ([`verify_signature`] does it), compares in constant time,
 //! and refuses timestamps more than five minutes away from its clock (replays).
 //!
-//! The body: `{"event": "opening.published" | "opening.filled" | "opening.withdrawn",
+//! The body (`delivery_id` is the `X-Hirecast-Delivery` value):
+//! `{"event": "opening.published" | "opening.filled" | "opening.withdrawn",
 //! "delivery_id", "opening": {"id", "slug", "title", "company", "location", "remote_policy",
 //! "employment_type", "url"}, "text", "link"}`.
 use hmac::{Hmac, Mac};
@@ -140,11 +141,11 @@ impl WebhookChannel {
         let fallback = || RemotePost { id: out.idempotency_key.clone(), url: None, ids: vec![out.idempotency_key.clone()] };
         match self.flavour {
             WebhookFlavour::Slack => {
-                let body = json!({
-                    "text": text,
-                    "blocks": [{ "type": "section", "text": { "type": "mrkdwn", "text": text } }],
-                    "unfurl_links": true
-                });
+                let mut body = json!({ "text": text, "unfurl_links": true });
+                // A section block holds at most 3000 characters; longer text goes without blocks.
+                if text.chars().count() <= 3000 {
+                    body["blocks"] = json!([{ "type": "section", "text": { "type": "mrkdwn", "text": text } }]);
+                }
                 let resp = http.post(&url).json(&body).send().await.map_err(transport)?;
                 self.chat_status(resp).await?;
                 Ok(fallback())
@@ -430,6 +431,16 @@ mod tests {
             sign("whsec-test-0123456789abcdef0123456789", "1700000000", br#"{"event":"opening.published"}"#),
             "sha256=357487e8ebd7c194e034ccba6a5f5701f22618de1eded5ecf069bae415e1657e"
         );
+    }
+
+    #[test]
+    fn teams_connectors_get_a_message_card_and_workflows_an_adaptive_card() {
+        let card = teams_body("https://acme.webhook.office.com/webhookb2/x", "Rust à Lyon", "https://j.example/o", "fr");
+        assert_eq!(card["@type"], "MessageCard");
+        assert_eq!(card["text"], "Rust à Lyon");
+        assert_eq!(card["potentialAction"][0]["targets"][0]["uri"], "https://j.example/o");
+        let flow = teams_body("https://prod-1.westeurope.logic.azure.com/workflows/a", "Rust à Lyon", "https://j.example/o", "en");
+        assert_eq!(flow["attachments"][0]["content"]["body"][0]["text"], "Rust à Lyon");
     }
 
     #[test]

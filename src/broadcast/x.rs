@@ -148,6 +148,11 @@ impl OAuthTokens {
         if access_token != stale {
             return Ok(access_token);
         }
+        // Another worker (or process) may have refreshed this account already: its token is
+        // in the database, and the refresh token we hold may have been used up by it.
+        if let Some(fresh) = self.refreshed_elsewhere(stale).await {
+            return Ok(fresh);
+        }
         let Some(refresh_token) = refresh_token.filter(|t| !t.is_empty()) else {
             return Err(SendError::Reconnect { reason: format!("the {} token is no longer accepted; reconnect the account", self.label) });
         };
@@ -156,17 +161,42 @@ impl OAuthTokens {
         };
         let now = self.ctx.clock.now();
         let form = vec![("grant_type", "refresh_token".to_string()), ("refresh_token", refresh_token)];
-        let tokens = token_request(&self.ctx.http, &self.token_url, form, client_id, self.client_secret.as_deref(), self.auth, now)
-            .await
-            .map_err(|e| match e {
-                SendError::Reconnect { reason } => SendError::Reconnect { reason: format!("{}: {reason}", self.label) },
-                other => other,
-            })?;
+        let tokens = match token_request(&self.ctx.http, &self.token_url, form, client_id, self.client_secret.as_deref(), self.auth, now).await {
+            Ok(t) => t,
+            Err(SendError::Reconnect { reason }) => {
+                // Refused: unless a concurrent refresh won the race with the same refresh token.
+                if let Some(fresh) = self.refreshed_elsewhere(stale).await {
+                    return Ok(fresh);
+                }
+                return Err(SendError::Reconnect { reason: format!("{}: {reason}", self.label) });
+            }
+            Err(other) => return Err(other),
+        };
         if let Err(e) = self.creds.replace(tokens.credentials(now)).await {
             // The new token works for this call; the next one may have to refresh again.
             tracing::error!(account = %self.creds.account_id(), network = self.label, error = %e, "could not store a refreshed token");
         }
         Ok(tokens.access_token)
+    }
+
+    /// The stored access token when it is no longer `stale` (the handle then takes it).
+    async fn refreshed_elsewhere(&self, stale: &str) -> Option<String> {
+        let id = self.creds.account_id().to_string();
+        if id.is_empty() {
+            return None;
+        }
+        let key = self.ctx.key.clone();
+        let stored = crate::store::run(&self.ctx.pool, move |c| crate::store::channels::credentials(c, &key, &id)).await.ok()?;
+        match &stored {
+            Credentials::OAuth2 { access_token, .. } if access_token != stale && !access_token.is_empty() => {
+                let token = access_token.clone();
+                if let Err(e) = self.creds.replace(stored).await {
+                    tracing::warn!(account = %self.creds.account_id(), error = %e, "could not take the stored token");
+                }
+                Some(token)
+            }
+            _ => None,
+        }
     }
 
     /// Sends the request `build` makes with a token; on a 401, refreshes once and sends again

@@ -331,6 +331,25 @@ async fn x_refresh_stores_a_rotated_refresh_token(backend: Backend) {
 
 crate::on_both_backends!(x_refresh_keeps_the_stored_refresh_token_when_none_comes_back, x_refresh_stores_a_rotated_refresh_token);
 
+/// Two workers hold the same account: the second finds the token the first refreshed in the
+/// database instead of spending the (rotated, now used) refresh token again.
+#[tokio::test]
+async fn x_second_worker_takes_the_token_another_refreshed() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let server = MockServer::start().await;
+    let ctx = context(&app, x_settings(&server));
+    let old = oauth("at-old", Some("rt-old"), Some(ctx.clock.now() + Duration::seconds(30)));
+    let id = stored_account(&app, &old).await;
+    mount_refresh(&server, Some("rt-rotated")).await; // expects exactly one refresh
+    Mock::given(method("POST")).and(path("/2/tweets")).and(header("authorization", "Bearer at-new")).respond_with(created("5")).expect(2).mount(&server).await;
+    let first = x_channel(&ctx, CredentialsHandle::new(&id, old.clone(), app.state.pool.clone(), app.state.key.clone()));
+    let second_handle = CredentialsHandle::new(&id, old, app.state.pool.clone(), app.state.key.clone());
+    let second = x_channel(&ctx, second_handle.clone());
+    first.send(&outgoing(DeliveryKind::Post, vec![post("a")], ctx.clock.now())).await.unwrap();
+    second.send(&outgoing(DeliveryKind::Post, vec![post("b")], ctx.clock.now())).await.unwrap();
+    assert!(matches!(second_handle.get().await, Credentials::OAuth2 { ref refresh_token, .. } if refresh_token.as_deref() == Some("rt-rotated")));
+}
+
 #[tokio::test]
 async fn x_token_due_within_a_minute_is_refreshed_before_the_call() {
     let app = spawn_app(Backend::Sqlite).await;
