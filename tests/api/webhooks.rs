@@ -238,3 +238,41 @@ async fn the_webhook_address_never_appears_in_errors() {
         assert!(!shown.contains("TOPSECRETTOKEN") && !shown.contains("/services/"), "{flavour:?}: {shown}");
     }
 }
+
+/// A stored account opens as its webhook client through `open_channel`, with its credentials
+/// read back from the database; Discord's check reads the webhook (404: reconnect).
+#[tokio::test]
+async fn stored_webhook_accounts_open_through_open_channel() {
+    use hirecast::store::channels::{self, NewAccount};
+    let app = spawn_app(Backend::Sqlite).await;
+    let ctx = context(&app, |_| {});
+    let server = MockServer::start().await;
+    let connected = webhook::connect(WebhookFlavour::Discord, &format!("{}/api/webhooks/42/tok", server.uri()), None).unwrap();
+    let key = app.state.key.clone();
+    let account = app.db(|c| {
+        channels::create(
+            c,
+            &key,
+            NewAccount { name: &connected.name, config: &connected.config, credentials: &connected.credentials, token_expires_at: None, created_by: None },
+        )
+        .unwrap()
+    });
+    let creds = app.db(|c| channels::credentials(c, &key, &account.id).unwrap());
+    let handle = CredentialsHandle::new(&account.id, creds, app.state.pool.clone(), key.clone());
+    let ch = hirecast::broadcast::open_channel(&account, handle, &ctx);
+
+    Mock::given(method("GET")).and(path("/api/webhooks/42/tok")).respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "42", "type": 1, "name": "jobs"}))).expect(1).mount(&server).await;
+    ch.check().await.unwrap();
+    Mock::given(method("POST"))
+        .and(path("/api/webhooks/42/tok"))
+        .and(query_param("wait", "true"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "555"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    assert_eq!(ch.send(&outgoing(DeliveryKind::Post, vec![post("Rust à Lyon")], ctx.clock.now())).await.unwrap().id, "555");
+
+    server.reset().await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(404).set_body_json(json!({"message": "Unknown Webhook", "code": 10015}))).mount(&server).await;
+    assert!(matches!(ch.check().await, Err(SendError::Reconnect { .. })));
+}
