@@ -21,6 +21,10 @@ use crate::store::channels::ChannelAccount;
 /// What hirecast asks of a LinkedIn member.
 pub const SCOPES: &str = "openid profile w_member_social";
 
+/// To post as an organization too: `w_organization_social` posts, `rw_organization_admin`
+/// lists the organizations the member administers.
+pub const ORGANIZATION_SCOPES: &str = "openid profile w_member_social w_organization_social rw_organization_admin";
+
 /// A LinkedIn account (member or organization), posting as `author_urn`.
 pub struct LinkedInChannel {
     author_urn: String,
@@ -220,11 +224,22 @@ fn configured(ctx: &ChannelContext) -> Result<(String, String), ConnectError> {
 /// flow authenticates the app with its secret (PKCE is for its native apps only), so
 /// `pending.pkce_verifier` is empty.
 pub fn start_oauth(ctx: &ChannelContext, redirect_uri: &str) -> Result<OAuthStart, ConnectError> {
+    start_oauth_with(ctx, redirect_uri, SCOPES)
+}
+
+/// As [`start_oauth`], also asking to post as the organizations the member administers
+/// ([`ORGANIZATION_SCOPES`]: the app needs LinkedIn's Community Management API). After
+/// [`finish_oauth`], list them with [`organizations`] and pick one with [`as_organization`].
+pub fn start_oauth_for_organizations(ctx: &ChannelContext, redirect_uri: &str) -> Result<OAuthStart, ConnectError> {
+    start_oauth_with(ctx, redirect_uri, ORGANIZATION_SCOPES)
+}
+
+fn start_oauth_with(ctx: &ChannelContext, redirect_uri: &str, scopes: &str) -> Result<OAuthStart, ConnectError> {
     let (client_id, _) = configured(ctx)?;
     let state = random_token(24);
     let authorize_url = authorize_url(
         &format!("{}/authorization", ctx.settings.broadcast.linkedin_auth_url),
-        &[("response_type", "code"), ("client_id", &client_id), ("redirect_uri", redirect_uri), ("state", &state), ("scope", SCOPES)],
+        &[("response_type", "code"), ("client_id", &client_id), ("redirect_uri", redirect_uri), ("state", &state), ("scope", scopes)],
     )?;
     Ok(OAuthStart {
         authorize_url,
@@ -300,6 +315,91 @@ pub async fn finish_oauth(ctx: &ChannelContext, pending: &PendingOAuth, code: &s
         config: AccountConfig::LinkedIn { author_urn: format!("urn:li:person:{}", me.sub.trim()), display_name },
         credentials: tokens.credentials(now),
         token_expires_at: expires_in.filter(|s| *s > 0).map(|s| now + Duration::seconds(s)),
+    })
+}
+
+/// An organization (company page) the connected member may post as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organization {
+    /// `urn:li:organization:…`
+    pub urn: String,
+    pub name: String,
+}
+
+#[derive(Deserialize)]
+struct AclList {
+    #[serde(default)]
+    elements: Vec<Acl>,
+}
+
+#[derive(Deserialize)]
+struct Acl {
+    organization: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    state: String,
+}
+
+/// The organizations the member behind `connected` administers (approved `ADMINISTRATOR` or
+/// `CONTENT_ADMINISTRATOR` roles), with their names. Needs a token from
+/// [`start_oauth_for_organizations`].
+pub async fn organizations(ctx: &ChannelContext, connected: &Connected) -> Result<Vec<Organization>, ConnectError> {
+    let super::Credentials::OAuth2 { access_token, .. } = &connected.credentials else {
+        return Err(ConnectError::Network("this is not a LinkedIn connection".into()));
+    };
+    let b = &ctx.settings.broadcast;
+    let now = ctx.clock.now();
+    let get = |url: String| {
+        ctx.http
+            .get(url)
+            .bearer_auth(access_token)
+            .header("LinkedIn-Version", &b.linkedin_version)
+            .header("X-Restli-Protocol-Version", "2.0.0")
+    };
+    let resp = get(format!("{}/rest/organizationAcls", b.linkedin_api_url))
+        .query(&[("q", "roleAssignee"), ("state", "APPROVED"), ("count", "100")])
+        .send()
+        .await
+        .map_err(|e| ConnectError::Network(format!("LinkedIn could not be reached: {}", from_reqwest(&e).reason())))?;
+    let resp = check_status(resp, now)
+        .await
+        .map_err(|e| ConnectError::Network(format!("LinkedIn did not list the member's organizations: {}", e.reason())))?;
+    let acls: AclList = resp.json().await.map_err(|_| ConnectError::Network("LinkedIn's list of organizations could not be read".into()))?;
+    let mut out: Vec<Organization> = Vec::new();
+    for acl in acls.elements {
+        let can_post = matches!(acl.role.as_str(), "ADMINISTRATOR" | "CONTENT_ADMINISTRATOR") && acl.state == "APPROVED";
+        let Some(id) = acl.organization.strip_prefix("urn:li:organization:").filter(|id| id.chars().all(|c| c.is_ascii_digit()) && !id.is_empty()) else {
+            continue;
+        };
+        if !can_post || out.iter().any(|o| o.urn == acl.organization) {
+            continue;
+        }
+        // The name, for people; the URN when LinkedIn does not give it.
+        let name = match get(format!("{}/rest/organizations/{id}", b.linkedin_api_url)).send().await {
+            Ok(r) if r.status().is_success() => r
+                .json::<serde_json::Value>()
+                .await
+                .ok()
+                .and_then(|v| v.get("localizedName").and_then(|n| n.as_str()).map(str::to_string))
+                .unwrap_or_else(|| acl.organization.clone()),
+            _ => acl.organization.clone(),
+        };
+        out.push(Organization { urn: acl.organization.clone(), name });
+    }
+    Ok(out)
+}
+
+/// The same connection, posting as `org` rather than as the member.
+pub fn as_organization(connected: Connected, org: &Organization) -> Result<Connected, ConnectError> {
+    let valid = org.urn.strip_prefix("urn:li:organization:").is_some_and(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()));
+    if !valid {
+        return Err(ConnectError::Field { field: "organization", reason: "must be a LinkedIn organization (urn:li:organization:…)".into() });
+    }
+    Ok(Connected {
+        name: org.name.clone(),
+        config: AccountConfig::LinkedIn { author_urn: org.urn.clone(), display_name: org.name.clone() },
+        ..connected
     })
 }
 

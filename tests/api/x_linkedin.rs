@@ -679,3 +679,47 @@ async fn linkedin_oauth_start_and_finish() {
     assert!((expires - (ctx.clock.now() + Duration::days(60))).num_seconds().abs() < 10, "{expires}");
     assert!(matches!(connected.credentials, Credentials::OAuth2 { ref access_token, refresh_token: None, .. } if access_token == "li-access"));
 }
+
+#[tokio::test]
+async fn linkedin_can_post_as_an_administered_organization() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let server = MockServer::start().await;
+    let ctx = context(&app, li_settings(&server));
+    let start = linkedin::start_oauth_for_organizations(&ctx, "https://jobs.example.org/cb").unwrap();
+    let q: std::collections::HashMap<String, String> = url::Url::parse(&start.authorize_url).unwrap().query_pairs().into_owned().collect();
+    assert_eq!(q["scope"], "openid profile w_member_social w_organization_social rw_organization_admin");
+
+    Mock::given(method("POST"))
+        .and(path("/oauth/v2/accessToken"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": "li-org", "expires_in": 5_184_000})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET")).and(path("/v2/userinfo")).respond_with(ResponseTemplate::new(200).set_body_json(json!({"sub": "abc", "name": "Camille Martin"}))).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/rest/organizationAcls"))
+        .and(query_param("q", "roleAssignee"))
+        .and(header("authorization", "Bearer li-org"))
+        .and(header("LinkedIn-Version", "202511"))
+        .and(header("X-Restli-Protocol-Version", "2.0.0"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"elements": [
+            {"organization": "urn:li:organization:1001", "role": "ADMINISTRATOR", "state": "APPROVED", "roleAssignee": "urn:li:person:abc"},
+            {"organization": "urn:li:organization:1002", "role": "ANALYST", "state": "APPROVED", "roleAssignee": "urn:li:person:abc"},
+            {"organization": "urn:li:organization:1003", "role": "ADMINISTRATOR", "state": "REQUESTED", "roleAssignee": "urn:li:person:abc"}
+        ]})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/rest/organizations/1001"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 1001, "localizedName": "Acme Logistique"})))
+        .mount(&server)
+        .await;
+    let member = linkedin::finish_oauth(&ctx, &start.pending, "code").await.unwrap();
+    let orgs = linkedin::organizations(&ctx, &member).await.unwrap();
+    assert_eq!(orgs, vec![linkedin::Organization { urn: "urn:li:organization:1001".into(), name: "Acme Logistique".into() }]);
+    let org = linkedin::as_organization(member, &orgs[0]).unwrap();
+    assert_eq!(org.name, "Acme Logistique");
+    assert_eq!(org.config, AccountConfig::LinkedIn { author_urn: "urn:li:organization:1001".into(), display_name: "Acme Logistique".into() });
+    assert!(org.token_expires_at.is_some());
+    let bad = linkedin::Organization { urn: "urn:li:person:abc".into(), name: "x".into() };
+    assert!(matches!(linkedin::as_organization(org, &bad), Err(ConnectError::Field { field: "organization", .. })));
+}
