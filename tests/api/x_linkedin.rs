@@ -493,6 +493,14 @@ async fn x_find_matches_the_marker_in_expanded_urls() {
     other.marker = "https://jobs.example.org/r/nope0000".into();
     assert_eq!(ch.find(&other).await.unwrap(), None);
 
+    // A "position filled" reply is the account's reply under the original post.
+    let mut filled = outgoing(DeliveryKind::FilledReply, vec![post("Poste pourvu")], since);
+    filled.marker = "https://jobs.example.org/r/nope0000".into();
+    filled.parent = Some(RemotePost { id: "302".into(), url: None, ids: vec!["302".into()] });
+    assert_eq!(ch.find(&filled).await.unwrap().map(|p| p.id).as_deref(), Some("303"));
+    filled.parent = Some(RemotePost { id: "999".into(), url: None, ids: vec!["999".into()] });
+    assert_eq!(ch.find(&filled).await.unwrap(), None);
+
     // An empty timeline (X sends no "data" then) means not posted.
     server.reset().await;
     Mock::given(method("GET")).and(path("/2/users/42/tweets")).respond_with(ResponseTemplate::new(200).set_body_json(json!({"meta": {"result_count": 0}}))).mount(&server).await;
