@@ -15,9 +15,12 @@ use crate::domain::opening::Opening;
 pub mod account;
 pub mod connect;
 pub mod http;
+pub mod linkedin;
 pub mod rate;
 pub mod secret;
+pub mod webhook;
 pub mod worker;
+pub mod x;
 
 pub use account::{AccountConfig, Credentials, CredentialsHandle, WebhookFlavour};
 pub use secret::SecretKey;
@@ -217,9 +220,11 @@ pub fn open_channel(
     creds: CredentialsHandle,
     ctx: &ChannelContext,
 ) -> Box<dyn Channel> {
-    let _ = (creds, ctx);
     match &account.config {
         // Each network's client module adds its arm here.
+        AccountConfig::X { .. } => Box::new(x::XChannel::new(account, creds, ctx)),
+        AccountConfig::LinkedIn { .. } => Box::new(linkedin::LinkedInChannel::new(account, creds, ctx)),
+        AccountConfig::Webhook { .. } => Box::new(webhook::WebhookChannel::new(account, creds, ctx)),
         other => Box::new(Unavailable(other.network())),
     }
 }

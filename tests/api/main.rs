@@ -13,3 +13,5 @@ mod preview;
 mod public;
 mod store;
 mod ui;
+mod webhooks;
+mod x_linkedin;
