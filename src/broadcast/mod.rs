@@ -13,8 +13,10 @@ use crate::compose::{Network, Post};
 use crate::domain::opening::Opening;
 
 pub mod account;
+pub mod bluesky;
 pub mod connect;
 pub mod http;
+pub mod mastodon;
 pub mod rate;
 pub mod secret;
 
@@ -216,8 +218,9 @@ pub fn open_channel(
     creds: CredentialsHandle,
     ctx: &ChannelContext,
 ) -> Box<dyn Channel> {
-    let _ = (creds, ctx);
     match &account.config {
+        AccountConfig::Mastodon { .. } => Box::new(mastodon::MastodonChannel::new(account, creds, ctx)),
+        AccountConfig::Bluesky { .. } => Box::new(bluesky::BlueskyChannel::new(account, creds, ctx)),
         // Each network's client module adds its arm here.
         other => Box::new(Unavailable(other.network())),
     }
