@@ -190,7 +190,14 @@ impl MastodonChannel {
         let statuses: Vec<&Value> = statuses.iter().rev().collect();
         let first = match (out.kind, &out.parent) {
             (DeliveryKind::FilledReply, Some(parent)) => {
-                statuses.iter().find(|s| s["in_reply_to_id"].as_str() == Some(parent.id.as_str())).copied()
+                // A reply to the original that is not the original thread's own continuation.
+                statuses
+                    .iter()
+                    .find(|s| {
+                        s["in_reply_to_id"].as_str() == Some(parent.id.as_str())
+                            && !s["id"].as_str().is_some_and(|id| parent.ids.iter().any(|p| p == id))
+                    })
+                    .copied()
             }
             _ => statuses.iter().find(|s| carries(s, &out.marker)).copied(),
         };

@@ -270,7 +270,7 @@ use hirecast::domain::opening::{Opening, OpeningDraft, OpeningInput, OpeningStat
 use hirecast::i18n::Lang;
 
 /// An open opening in memory, through the same validation as the editor.
-fn parsed_opening(slug: &str, input: OpeningInput) -> Opening {
+pub fn parsed_opening(slug: &str, input: OpeningInput) -> Opening {
     let today = chrono::Utc::now().date_naive();
     let draft = OpeningDraft::parse(&input, today).unwrap_or_else(|e| panic!("test opening {slug} is valid: {e:?}"));
     let now = chrono::Utc::now().naive_utc();
@@ -314,7 +314,7 @@ fn fifty_skills() -> Vec<String> {
     named.iter().map(|s| s.to_string()).collect()
 }
 
-fn test_openings() -> Vec<Opening> {
+pub fn test_openings() -> Vec<Opening> {
     let mut out = vec![
         parsed_opening(
             "developpeur-rust-h-f",

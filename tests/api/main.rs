@@ -8,6 +8,7 @@ mod cli;
 mod compose;
 mod health;
 mod links;
+mod mastodon;
 mod preview;
 mod public;
 mod store;
