@@ -465,8 +465,22 @@ async fn list_posts(pds: &Pds) -> Vec<Value> {
 fn bluesky_outgoing(key: &str, marker: &str) -> Outgoing {
     let opening = test_openings().remove(0);
     let profile = ChannelProfile { allow_thread: true, ..ChannelProfile::new(Network::Bluesky, Lang::Fr) };
-    let posts = compose(&opening, marker, &profile).posts;
+    let mut posts = compose(&opening, marker, &profile).posts;
     assert!(posts.iter().all(|p| p.fits));
+    // Two following posts (the composer threads only what does not fit), with tag facets.
+    for text in ["2/ Compétences : #Rust et #PostgreSQL 🦀👩‍💻", "3/ Télétravail partiel 🇫🇷 #Lyon"] {
+        let mut next = posts[0].clone();
+        next.text = text.into();
+        next.facets = text
+            .split(' ')
+            .filter_map(|w| w.strip_prefix('#').map(|tag| (w, tag)))
+            .map(|(w, tag)| {
+                let start = text.find(w).unwrap();
+                hirecast::compose::Facet { byte_start: start, byte_end: start + w.len(), feature: FacetFeature::Tag { tag: tag.into() } }
+            })
+            .collect();
+        posts.push(next);
+    }
     Outgoing {
         delivery_id: format!("d-{key}"),
         kind: DeliveryKind::Post,
