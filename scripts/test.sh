@@ -50,6 +50,23 @@ export HIRECAST_TEST_NODE22="$NODE22_DIR/bin/node"
 export HIRECAST_TEST_BLUESKY="$PWD/tests/peers/bluesky/start.mjs"
 "$HIRECAST_TEST_NODE22" --version
 
+say "Mastodon peer (mastodon-mock, PyPI)"
+# Pinned in tests/peers/mastodon/requirements.txt, installed in its own virtualenv.
+MASTODON_VENV="$PWD/tests/peers/mastodon/.venv"
+if [ ! -x "$MASTODON_VENV/bin/mastodon_mock" ] || [ tests/peers/mastodon/requirements.txt -nt "$MASTODON_VENV/bin/mastodon_mock" ]; then
+  if ! python3 -m venv "$MASTODON_VENV" >/dev/null 2>&1; then
+    # No venv module (Debian without python3-venv): install it.
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+    rm -rf "$MASTODON_VENV"
+    python3 -m venv "$MASTODON_VENV"
+  fi
+  "$MASTODON_VENV/bin/python" -m pip install -q --disable-pip-version-check -r tests/peers/mastodon/requirements.txt
+  touch "$MASTODON_VENV/bin/mastodon_mock"
+fi
+export HIRECAST_TEST_MASTODON_MOCK="$MASTODON_VENV/bin/mastodon_mock"
+"$HIRECAST_TEST_MASTODON_MOCK" --version
+
 say "Build"
 cargo build --locked --all-targets
 

@@ -13,9 +13,11 @@ use crate::compose::{Network, Post};
 use crate::domain::opening::Opening;
 
 pub mod account;
+pub mod bluesky;
 pub mod connect;
 pub mod http;
 pub mod linkedin;
+pub mod mastodon;
 pub mod rate;
 pub mod secret;
 pub mod webhook;
@@ -221,6 +223,8 @@ pub fn open_channel(
     ctx: &ChannelContext,
 ) -> Box<dyn Channel> {
     match &account.config {
+        AccountConfig::Mastodon { .. } => Box::new(mastodon::MastodonChannel::new(account, creds, ctx)),
+        AccountConfig::Bluesky { .. } => Box::new(bluesky::BlueskyChannel::new(account, creds, ctx)),
         // Each network's client module adds its arm here.
         AccountConfig::X { .. } => Box::new(x::XChannel::new(account, creds, ctx)),
         AccountConfig::LinkedIn { .. } => Box::new(linkedin::LinkedInChannel::new(account, creds, ctx)),

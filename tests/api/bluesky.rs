@@ -18,6 +18,10 @@ pub struct Pds {
     pub handle: String,
     pub password: String,
     pub did: String,
+    /// The PLC directory the PDS registers its accounts in.
+    pub plc: String,
+    /// An access token of the account signed by this PDS but already expired.
+    pub expired_access_jwt: String,
     child: tokio::process::Child,
 }
 
@@ -79,7 +83,15 @@ impl Pds {
         // Drain the rest of stdout so the process never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         let s = |k: &str| info[k].as_str().unwrap_or_else(|| panic!("PDS JSON line lacks {k}: {info}")).to_string();
-        Pds { url: s("pds"), handle: s("handle"), password: s("password"), did: s("did"), child }
+        Pds {
+            url: s("pds"),
+            handle: s("handle"),
+            password: s("password"),
+            did: s("did"),
+            plc: s("plc"),
+            expired_access_jwt: s("expired_access_jwt"),
+            child,
+        }
     }
 
     /// A signed-in XRPC client for the account.
@@ -270,7 +282,7 @@ use hirecast::domain::opening::{Opening, OpeningDraft, OpeningInput, OpeningStat
 use hirecast::i18n::Lang;
 
 /// An open opening in memory, through the same validation as the editor.
-fn parsed_opening(slug: &str, input: OpeningInput) -> Opening {
+pub fn parsed_opening(slug: &str, input: OpeningInput) -> Opening {
     let today = chrono::Utc::now().date_naive();
     let draft = OpeningDraft::parse(&input, today).unwrap_or_else(|e| panic!("test opening {slug} is valid: {e:?}"));
     let now = chrono::Utc::now().naive_utc();
@@ -314,7 +326,7 @@ fn fifty_skills() -> Vec<String> {
     named.iter().map(|s| s.to_string()).collect()
 }
 
-fn test_openings() -> Vec<Opening> {
+pub fn test_openings() -> Vec<Opening> {
     let mut out = vec![
         parsed_opening(
             "developpeur-rust-h-f",
@@ -401,4 +413,237 @@ async fn pds_accepts_every_composed_bluesky_post_that_fits() {
     assert!(sent >= 48, "every combination sent at least one post ({sent})");
     assert!(with_link >= 48, "the first post of each composition links to the opening ({with_link})");
     assert!(with_tags > 0, "some posts carry hashtag facets");
+}
+
+// ---------- the Bluesky channel client against the real PDS ----------
+
+use hirecast::broadcast::bluesky::{connect, facets_json, rkey_for};
+use hirecast::broadcast::connect::{ConnectError, Connected};
+use hirecast::broadcast::{
+    open_channel, AccountConfig, ChannelContext, Credentials, CredentialsHandle, DeliveryKind, Outgoing, SendError,
+};
+use hirecast::store::channels::{self as channel_store, ChannelAccount, NewAccount};
+
+use crate::helpers::{spawn_app, Backend, TestApp};
+
+/// A context whose handle resolver and PLC directory are the test network's.
+fn bluesky_context(app: &TestApp, pds: &Pds) -> ChannelContext {
+    let mut settings = app.state.settings.clone();
+    settings.broadcast.bluesky_resolver_url = pds.url.clone();
+    settings.broadcast.plc_url = pds.plc.clone();
+    ChannelContext::new(app.state.pool.clone(), settings, app.state.clock.clone(), app.state.key.clone())
+}
+
+/// Stores a connected account (credentials sealed in the database) and opens its client.
+fn stored(app: &TestApp, connected: &Connected, credentials: Credentials) -> (ChannelAccount, CredentialsHandle) {
+    let key = app.state.key.clone();
+    let account = app.db(|c| {
+        channel_store::create(
+            c,
+            &key,
+            NewAccount { name: &connected.name, config: &connected.config, credentials: &credentials, token_expires_at: None, created_by: None },
+        )
+        .unwrap()
+    });
+    let handle = CredentialsHandle::new(&account.id, credentials, app.state.pool.clone(), key);
+    (account, handle)
+}
+
+/// The account's posts as the PDS holds them (`com.atproto.repo.listRecords`), newest first.
+async fn list_posts(pds: &Pds) -> Vec<Value> {
+    let res = reqwest::Client::new()
+        .get(format!("{}/xrpc/com.atproto.repo.listRecords", pds.url))
+        .query(&[("repo", pds.did.as_str()), ("collection", "app.bsky.feed.post"), ("limit", "100")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    res.json::<Value>().await.unwrap()["records"].as_array().unwrap().clone()
+}
+
+/// A delivery of the long, emoji-heavy French opening, composed for Bluesky as a thread.
+fn bluesky_outgoing(key: &str, marker: &str) -> Outgoing {
+    let opening = test_openings().remove(0);
+    let profile = ChannelProfile { allow_thread: true, ..ChannelProfile::new(Network::Bluesky, Lang::Fr) };
+    let mut posts = compose(&opening, marker, &profile).posts;
+    assert!(posts.iter().all(|p| p.fits));
+    // Two following posts (the composer threads only what does not fit), with tag facets.
+    for text in ["2/ Compétences : #Rust et #PostgreSQL 🦀👩‍💻", "3/ Télétravail partiel 🇫🇷 #Lyon"] {
+        let mut next = posts[0].clone();
+        next.text = text.into();
+        next.facets = text
+            .split(' ')
+            .filter_map(|w| w.strip_prefix('#').map(|tag| (w, tag)))
+            .map(|(w, tag)| {
+                let start = text.find(w).unwrap();
+                hirecast::compose::Facet { byte_start: start, byte_end: start + w.len(), feature: FacetFeature::Tag { tag: tag.into() } }
+            })
+            .collect();
+        posts.push(next);
+    }
+    Outgoing {
+        delivery_id: format!("d-{key}"),
+        kind: DeliveryKind::Post,
+        idempotency_key: key.into(),
+        posts,
+        marker: marker.into(),
+        since: chrono::Utc::now().naive_utc() - chrono::Duration::minutes(5),
+        parent: None,
+        opening,
+        job_url: "https://jobs.example.org/jobs/developpeur-rust-h-f".into(),
+    }
+}
+
+/// Connecting by handle resolves the DID (resolveHandle), the PDS (the PLC document) and
+/// opens a session there; a wrong app password or an unknown handle is a field error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connecting_by_handle_finds_the_accounts_pds() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let pds = Pds::start().await;
+    let ctx = bluesky_context(&app, &pds);
+
+    let connected = connect(&ctx, &format!("@{}", pds.handle), &pds.password).await.expect("connect by handle");
+    assert_eq!(connected.name, format!("@{}", pds.handle));
+    assert_eq!(connected.config, AccountConfig::Bluesky { handle: pds.handle.clone(), did: pds.did.clone(), pds: pds.url.clone() });
+    assert!(matches!(&connected.credentials, Credentials::Bluesky { access_jwt, refresh_jwt } if !access_jwt.is_empty() && !refresh_jwt.is_empty()));
+
+    let by_did = connect(&ctx, &pds.did, &pds.password).await.expect("connect by DID");
+    assert_eq!(by_did.config, connected.config);
+
+    match connect(&ctx, &pds.handle, "wrong-password").await {
+        Err(ConnectError::Field { field: "app_password", reason }) => assert!(reason.contains("Invalid identifier or password"), "{reason}"),
+        other => panic!("expected an app_password field error, got {other:?}"),
+    }
+    assert!(matches!(connect(&ctx, "nobody.test", &pds.password).await, Err(ConnectError::Field { field: "identifier", .. })));
+    assert!(matches!(connect(&ctx, "not a handle", &pds.password).await, Err(ConnectError::Field { field: "identifier", .. })));
+    assert!(matches!(connect(&ctx, &pds.handle, "  ").await, Err(ConnectError::Field { field: "app_password", .. })));
+}
+
+/// A long, emoji-heavy French opening posted as a thread: every post lands in the repo with its
+/// text, facets (link and tags) and language; the thread's replies point at root and parent;
+/// the same delivery sent again creates nothing; find() returns it; the "filled" reply and the
+/// deletion work.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn posts_land_once_with_their_facets_and_are_found_replied_to_and_deleted() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let pds = Pds::start().await;
+    let ctx = bluesky_context(&app, &pds);
+    let connected = connect(&ctx, &pds.handle, &pds.password).await.unwrap();
+    let (account, creds) = stored(&app, &connected, connected.credentials.clone());
+    let ch = open_channel(&account, creds, &ctx);
+
+    let marker = "https://jobs.example.org/r/bsky2345";
+    let out = bluesky_outgoing("delivery-bsky", marker);
+    assert!(out.posts.len() >= 2, "the 50-skill opening is a thread on Bluesky ({} posts)", out.posts.len());
+    assert_eq!(ch.find(&out).await.unwrap(), None, "not posted yet");
+    let posted = ch.send(&out).await.expect("send");
+    let rkey = rkey_for("delivery-bsky", 0);
+    assert_eq!(posted.id, format!("at://{}/app.bsky.feed.post/{rkey}", pds.did));
+    assert_eq!(posted.url.as_deref(), Some(format!("https://bsky.app/profile/{}/post/{rkey}", pds.handle).as_str()));
+    assert_eq!(posted.ids.len(), out.posts.len());
+
+    let records = list_posts(&pds).await;
+    assert_eq!(records.len(), out.posts.len(), "one record per post");
+    let mut saw_link = false;
+    let mut saw_tag = false;
+    for (i, (uri, post)) in posted.ids.iter().zip(&out.posts).enumerate() {
+        let r = records.iter().find(|r| r["uri"].as_str() == Some(uri.as_str())).unwrap_or_else(|| panic!("{uri} in the repo"));
+        let v = &r["value"];
+        assert_eq!(v["text"].as_str(), Some(post.text.as_str()));
+        assert_eq!(v["langs"], json!(["fr"]));
+        let facets = if post.facets.is_empty() { Value::Null } else { facets_json(post) };
+        assert_eq!(v["facets"], facets, "facets intact");
+        check_facets_slice(&post.text, &v["facets"]);
+        saw_link |= v["facets"].to_string().contains(marker);
+        saw_tag |= v["facets"].to_string().contains("app.bsky.richtext.facet#tag");
+        if i > 0 {
+            assert_eq!(v["reply"]["root"]["uri"].as_str(), Some(posted.ids[0].as_str()));
+            assert_eq!(v["reply"]["parent"]["uri"].as_str(), Some(posted.ids[i - 1].as_str()));
+        } else {
+            assert!(v.get("reply").is_none());
+        }
+    }
+    assert!(saw_link && saw_tag, "a link facet to the tracked link and tag facets");
+
+    // Again (a retry after an unknown outcome): the same posts, nothing new in the repo.
+    assert_eq!(ch.send(&out).await.expect("second send"), posted);
+    assert_eq!(list_posts(&pds).await.len(), out.posts.len(), "no duplicate record");
+
+    assert_eq!(ch.find(&out).await.unwrap(), Some(posted.clone()));
+    assert_eq!(ch.find(&bluesky_outgoing("delivery-never", "https://jobs.example.org/r/nevr2345")).await.unwrap(), None);
+
+    // "Position filled" under the original post.
+    let mut filled = bluesky_outgoing("delivery-bsky-filled", marker);
+    filled.kind = DeliveryKind::FilledReply;
+    filled.posts.truncate(1);
+    filled.posts[0].text = "Poste pourvu 🎉 merci à toutes et à tous !".into();
+    filled.posts[0].facets.clear();
+    filled.parent = Some(posted.clone());
+    let reply = ch.send(&filled).await.expect("filled reply");
+    assert_eq!(ch.send(&filled).await.unwrap(), reply, "once");
+    let records = list_posts(&pds).await;
+    let r = records.iter().find(|r| r["uri"].as_str() == Some(reply.id.as_str())).unwrap();
+    assert_eq!(r["value"]["reply"]["root"]["uri"].as_str(), Some(posted.id.as_str()));
+    assert_eq!(r["value"]["reply"]["parent"]["uri"].as_str(), Some(posted.id.as_str()));
+
+    // Deleting the thread, twice.
+    let mut delete = out.clone();
+    delete.kind = DeliveryKind::Delete;
+    delete.parent = Some(posted.clone());
+    assert_eq!(ch.find(&delete).await.unwrap(), None, "still there");
+    assert_eq!(ch.send(&delete).await.unwrap(), posted);
+    assert_eq!(ch.send(&delete).await.unwrap(), posted);
+    assert_eq!(ch.find(&delete).await.unwrap(), Some(posted.clone()));
+    let left: Vec<Value> = list_posts(&pds).await;
+    assert_eq!(left.len(), 1, "only the reply remains: {left:?}");
+}
+
+/// An expired access token: the client refreshes the session (refreshSession), persists the
+/// new tokens sealed in the database, and sends. A refresh the PDS refuses asks for a
+/// reconnection; no password is ever used again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_session_is_refreshed_and_the_new_tokens_are_kept() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let pds = Pds::start().await;
+    let ctx = bluesky_context(&app, &pds);
+    let connected = connect(&ctx, &pds.handle, &pds.password).await.unwrap();
+    let Credentials::Bluesky { refresh_jwt, .. } = connected.credentials.clone() else { panic!() };
+    let expired = Credentials::Bluesky { access_jwt: pds.expired_access_jwt.clone(), refresh_jwt: refresh_jwt.clone() };
+    let (account, creds) = stored(&app, &connected, expired);
+
+    // The PDS does refuse the expired token as such.
+    let res = reqwest::Client::new()
+        .get(format!("{}/xrpc/com.atproto.server.getSession", pds.url))
+        .bearer_auth(&pds.expired_access_jwt)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 400);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "ExpiredToken");
+
+    let ch = open_channel(&account, creds.clone(), &ctx);
+    let out = bluesky_outgoing("delivery-refresh", "https://jobs.example.org/r/rfsh2345");
+    let posted = ch.send(&out).await.expect("sent after refreshing the session");
+    assert_eq!(list_posts(&pds).await.len(), out.posts.len());
+    assert!(posted.id.starts_with("at://"));
+
+    let Credentials::Bluesky { access_jwt: new_access, refresh_jwt: new_refresh } = creds.get().await else { panic!() };
+    assert_ne!(new_access, pds.expired_access_jwt, "a new access token");
+    assert_ne!(new_refresh, refresh_jwt, "the refresh token rotated");
+    let key = app.state.key.clone();
+    let id = account.id.clone();
+    let in_db = app.db(|c| channel_store::credentials(c, &key, &id).unwrap());
+    assert_eq!(in_db, Credentials::Bluesky { access_jwt: new_access.clone(), refresh_jwt: new_refresh.clone() }, "persisted, sealed");
+    ch.check().await.expect("the refreshed session works");
+
+    // A refresh token the PDS no longer accepts (the old, rotated one): reconnect.
+    let stale = Credentials::Bluesky { access_jwt: pds.expired_access_jwt.clone(), refresh_jwt: "not-a-refresh-token".into() };
+    let (account2, creds2) = stored(&app, &connected, stale);
+    let ch2 = open_channel(&account2, creds2, &ctx);
+    match ch2.send(&bluesky_outgoing("delivery-stale", "https://jobs.example.org/r/stal2345")).await {
+        Err(SendError::Reconnect { reason }) => assert!(reason.contains("session"), "{reason}"),
+        other => panic!("expected Reconnect, got {other:?}"),
+    }
+    assert!(matches!(ch2.check().await, Err(SendError::Reconnect { .. })));
+    assert_eq!(list_posts(&pds).await.len(), out.posts.len(), "nothing posted without a session");
 }

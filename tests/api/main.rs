@@ -8,6 +8,7 @@ mod cli;
 mod compose;
 mod health;
 mod links;
+mod mastodon;
 mod outbox;
 mod preview;
 mod public;

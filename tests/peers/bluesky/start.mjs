@@ -1,5 +1,7 @@
 // A real Bluesky PDS (with its PLC directory), in memory, for hirecast's integration tests.
-// Prints ONE JSON line on stdout: {"pds": url, "handle", "password", "did"}, then stays up
+// Prints ONE JSON line on stdout: {"pds": url, "handle", "password", "did", "plc": the PLC
+// directory's url, "expired_access_jwt": an access token for the account, signed by this PDS
+// but already expired (to test session refresh)}, then stays up
 // until stdin closes or SIGTERM/SIGINT, and closes the network cleanly.
 // Needs Node >= 22 (see scripts/test.sh).
 import { randomBytes } from 'node:crypto';
@@ -24,7 +26,17 @@ if (!res.ok) {
   process.exit(1);
 }
 const { did } = await res.json();
-out(JSON.stringify({ pds: net.pds.url, handle, password, did }) + '\n');
+// Signed like the PDS's own access tokens (HS256 with its JWT secret), expired a minute ago.
+const { SignJWT } = await import('jose');
+const now = Math.floor(Date.now() / 1000);
+const expiredAccessJwt = await new SignJWT({ scope: 'com.atproto.access' })
+  .setProtectedHeader({ typ: 'at+jwt', alg: 'HS256' })
+  .setAudience(net.pds.ctx.cfg.service.did)
+  .setSubject(did)
+  .setIssuedAt(now - 7200)
+  .setExpirationTime(now - 60)
+  .sign(net.pds.jwtSecretKey());
+out(JSON.stringify({ pds: net.pds.url, handle, password, did, plc: net.plc.url, expired_access_jwt: expiredAccessJwt }) + '\n');
 
 let closing = false;
 async function stop() {
