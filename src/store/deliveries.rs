@@ -428,7 +428,8 @@ pub fn claim(conn: &mut DbConn, owner: &str, now: NaiveDateTime, lease: Duration
             accounts_used.push(account_id);
             if got == 1 {
                 let delivery = deliveries::table.find(&id).select(DeliveryRow::as_select()).first(c)?;
-                event(c, &id, DeliveryState::Sending, Some(if reconcile { "reading the channel back" } else { "claimed" }), now)?;
+                let detail = if reconcile { format!("{owner} reads the channel back") } else { format!("claimed by {owner}") };
+                event(c, &id, DeliveryState::Sending, Some(&detail), now)?;
                 taken.push(Claimed { delivery, reconcile });
             }
         }

@@ -6,6 +6,7 @@ mod api;
 mod bluesky;
 mod cli;
 mod compose;
+mod crash;
 mod health;
 mod links;
 mod mastodon;
