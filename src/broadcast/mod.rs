@@ -14,6 +14,7 @@ use crate::domain::opening::Opening;
 
 pub mod account;
 pub mod connect;
+pub mod email_list;
 pub mod http;
 pub mod rate;
 pub mod secret;
@@ -216,9 +217,9 @@ pub fn open_channel(
     creds: CredentialsHandle,
     ctx: &ChannelContext,
 ) -> Box<dyn Channel> {
-    let _ = (creds, ctx);
     match &account.config {
         // Each network's client module adds its arm here.
+        AccountConfig::Email { .. } => Box::new(email_list::EmailListChannel::new(account, creds, ctx)),
         other => Box::new(Unavailable(other.network())),
     }
 }

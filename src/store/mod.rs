@@ -9,6 +9,7 @@ pub mod blobs;
 pub mod channels;
 pub mod post_templates;
 pub mod links;
+pub mod subscribers;
 
 use std::time::Duration;
 
