@@ -6,6 +6,7 @@ mod api;
 mod bluesky;
 mod cli;
 mod compose;
+mod email;
 mod health;
 mod links;
 mod preview;

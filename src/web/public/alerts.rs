@@ -365,7 +365,7 @@ mod tests {
     #[test]
     fn bad_input_names_every_field() {
         let f = AlertForm { email: "nope".into(), language: "de".into(), location: "x".repeat(101), skills: String::new(), consent: false, errors: vec![] };
-        let inv = validate(&f).unwrap_err();
+        let Err(inv) = validate(&f) else { panic!("bad input accepted") };
         for field in ["email", "language", "location", "consent"] {
             assert!(inv.for_field(field).is_some(), "missing {field}: {inv}");
         }
