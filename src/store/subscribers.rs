@@ -389,3 +389,56 @@ pub fn tally(conn: &mut DbConn, delivery_id: &str) -> QueryResult<Tally> {
     let n = |s: SendState| states.iter().filter(|x| x.as_str() == s.as_str()).count() as i64;
     Ok(Tally { sent: n(SendState::Sent), failed: n(SendState::Failed), unconfirmed: n(SendState::Sending) })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::opening::{OpeningDraft, OpeningInput};
+
+    fn opening() -> Opening {
+        let input = OpeningInput {
+            title: "Rust developer".into(),
+            company: "Acme".into(),
+            city: Some("Lyon".into()),
+            country: "fr".into(),
+            remote_policy: "hybrid".into(),
+            employment_type: "permanent".into(),
+            required_skills: vec!["Rust".into()],
+            nice_to_have_skills: vec!["PostgreSQL".into()],
+            language: "fr".into(),
+            ..Default::default()
+        };
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        Opening::unsaved(OpeningDraft::parse(&input, today).unwrap(), today.and_hms_opt(0, 0, 0).unwrap())
+    }
+
+    fn sub(lang: Lang, location: Option<&str>, skills: &[&str]) -> Subscriber {
+        Subscriber {
+            id: "s".into(),
+            email: "a@example.org".into(),
+            language: lang,
+            location: location.map(Into::into),
+            skills: skills.iter().map(|s| s.to_string()).collect(),
+            confirmed: true,
+            unsubscribe_sealed: String::new(),
+        }
+    }
+
+    #[test]
+    fn filters_match_language_location_and_skills_in_any_case() {
+        let o = opening();
+        assert!(sub(Lang::Fr, None, &[]).wants(&o));
+        assert!(!sub(Lang::En, None, &[]).wants(&o), "another language");
+        assert!(sub(Lang::Fr, Some("LYON"), &[]).wants(&o), "city");
+        assert!(sub(Lang::Fr, Some("fr"), &[]).wants(&o), "country");
+        assert!(!sub(Lang::Fr, Some("Paris"), &[]).wants(&o));
+        assert!(sub(Lang::Fr, None, &["cobol", "rust"]).wants(&o), "a required skill");
+        assert!(sub(Lang::Fr, None, &["postgresql"]).wants(&o), "a nice-to-have skill");
+        assert!(!sub(Lang::Fr, Some("Lyon"), &["COBOL"]).wants(&o), "both filters must match");
+    }
+
+    #[test]
+    fn debug_shows_no_address() {
+        assert!(!format!("{:?}", sub(Lang::Fr, None, &[])).contains("example.org"));
+    }
+}
