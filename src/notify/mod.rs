@@ -107,9 +107,23 @@ fn one_line(s: &str) -> String {
     s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_string()
 }
 
+/// What went wrong, without the server's text: SMTP replies often quote the recipient's
+/// address, and these reasons end up in logs and on the recruiter's screens.
 fn short(e: &lettre::transport::smtp::Error) -> String {
-    let s = e.to_string();
-    s.chars().take(300).collect()
+    if let Some(code) = e.status() {
+        return format!("SMTP reply {code}");
+    }
+    if e.is_timeout() {
+        "the mail server timed out".into()
+    } else if e.is_tls() {
+        "TLS with the mail server failed".into()
+    } else if e.is_client() {
+        "the message could not be prepared".into()
+    } else if e.to_string().starts_with("Connection error") {
+        "the mail server cannot be reached".into()
+    } else {
+        "the connection to the mail server failed".into()
+    }
 }
 
 /// 5xx: refused for good; 4xx or no connection: certainly not accepted; anything else
