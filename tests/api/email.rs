@@ -38,7 +38,10 @@ impl Smtp {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let maildir = std::env::temp_dir().join(format!("hirecast-maildir-{}", hirecast::auth::short_code(10)));
         let mut child = std::process::Command::new(&python)
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            // tests/peers/smtp/hirecast_smtp.py: aiosmtpd's Mailbox, refusing "reject…" (550)
+            // and "tempfail…" (451) recipients.
+            .env("PYTHONPATH", concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/smtp"))
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "hirecast_smtp.TestMailbox"])
             .arg(&maildir)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
@@ -608,7 +611,61 @@ async fn recruiter_notices_arrive_with_the_reason(backend: Backend) {
     assert!(failed.header("List-Unsubscribe").is_none());
 }
 
+/// A confirmed subscriber written through the store (for addresses the server refuses,
+/// which could never receive their confirmation mail).
+fn confirmed_directly(app: &TestApp, email: &str) -> String {
+    let email = hirecast::domain::email::Email::parse("email", email).unwrap();
+    let key = app.state.key.clone();
+    let now = app.state.clock.now();
+    app.db(|c| {
+        let new = subscribers::NewSubscription { email: &email, language: Lang::Fr, location: None, skills: &[], at: now };
+        let subscribers::Subscribed::ConfirmationNeeded { confirm_token, id } = subscribers::subscribe(c, &key, new).unwrap() else {
+            panic!("a new address needs confirming")
+        };
+        assert_eq!(subscribers::confirm(c, &confirm_token, now).unwrap(), subscribers::Confirmation::Confirmed { id: id.clone() });
+        id
+    })
+}
+
+async fn refused_recipients_fail_alone_and_busy_ones_are_retried(backend: Backend) {
+    let smtp = Smtp::start().await;
+    let app = app_with_smtp(backend, &smtp).await;
+    for e in ["ok1@example.org", "reject@example.org", "ok2@example.org"] {
+        confirmed_directly(&app, e);
+    }
+    let o = opening(&app, "Ingénieur données");
+    let account = email_account(&app);
+    let channel = open_channel(&account, CredentialsHandle::detached(Credentials::None), &context(&app));
+    let d = delivery(&app, &o, &account, DeliveryKind::Post, 0);
+    let out = outgoing(&app, &o, &d, DeliveryKind::Post);
+    // A 550 for one recipient: recorded as failed, the others still receive it.
+    channel.send(&out).await.unwrap();
+    assert_eq!(recipients(&smtp.messages()), ["ok1@example.org", "ok2@example.org"].map(String::from).into());
+    assert_eq!(app.db(|c| subscribers::tally(c, &d).unwrap()), subscribers::Tally { sent: 2, failed: 1, unconfirmed: 0 });
+    channel.send(&out).await.unwrap();
+    assert_eq!(smtp.messages().len(), 2, "neither the sent nor the refused are tried again");
+
+    // A 451: the delivery is retried later, and that recipient is not recorded (so the retry sends it).
+    let busy = confirmed_directly(&app, "tempfail@example.org");
+    let d2 = delivery(&app, &o, &account, DeliveryKind::Repost, 1);
+    let out2 = outgoing(&app, &o, &d2, DeliveryKind::Repost);
+    assert!(matches!(channel.send(&out2).await, Err(SendError::Retry { ref reason, .. }) if reason.contains("451")));
+    let recorded = app.db(|c| subscribers::recorded(c, &d2).unwrap());
+    assert!(!recorded.contains(&busy), "a certainly-refused send is not left as sending");
+    assert_eq!(app.db(|c| subscribers::tally(c, &d2).unwrap()).unconfirmed, 0);
+    let before = smtp.messages().len();
+    let _ = channel.send(&out2).await;
+    let _ = channel.send(&out2).await;
+    let after = smtp.messages();
+    let new: Vec<String> = after[before..].iter().map(|m| m.to()).collect();
+    let mut unique = new.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(new.len(), unique.len(), "retries never mail anyone twice: {new:?}");
+}
+
 on_both_backends!(
+    refused_recipients_fail_alone_and_busy_ones_are_retried,
     alerts_double_opt_in_send_once_and_one_click_unsubscribe,
     wrong_and_expired_links_give_clear_pages,
     smtp_down_is_a_retry_and_the_retry_sends_each_once,
