@@ -67,6 +67,20 @@ fi
 export HIRECAST_TEST_MASTODON_MOCK="$MASTODON_VENV/bin/mastodon_mock"
 "$HIRECAST_TEST_MASTODON_MOCK" --version
 
+say "SMTP peer (aiosmtpd)"
+# The email tests start their own aiosmtpd (python -m aiosmtpd) on a free port with a Maildir.
+PY="$(command -v python3)"
+if ! "$PY" -c 'import aiosmtpd' 2>/dev/null; then
+  "$PY" -m pip install --quiet aiosmtpd 2>/dev/null \
+    || "$PY" -m pip install --quiet --break-system-packages aiosmtpd 2>/dev/null \
+    || { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-aiosmtpd >/dev/null; }
+  # Debian's package goes to the system Python, which may not be the first python3 on PATH.
+  if ! "$PY" -c 'import aiosmtpd' 2>/dev/null && /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then PY=/usr/bin/python3; fi
+fi
+"$PY" -c 'import aiosmtpd; print("aiosmtpd", aiosmtpd.__version__)' \
+  || { echo "aiosmtpd is missing: the email tests cannot run" >&2; exit 1; }
+export HIRECAST_TEST_PYTHON="$PY"
+
 say "Build"
 cargo build --locked --all-targets
 

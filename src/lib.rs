@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod i18n;
+pub mod notify;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

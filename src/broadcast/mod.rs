@@ -15,6 +15,7 @@ use crate::domain::opening::Opening;
 pub mod account;
 pub mod bluesky;
 pub mod connect;
+pub mod email_list;
 pub mod http;
 pub mod linkedin;
 pub mod mastodon;
@@ -225,25 +226,9 @@ pub fn open_channel(
     match &account.config {
         AccountConfig::Mastodon { .. } => Box::new(mastodon::MastodonChannel::new(account, creds, ctx)),
         AccountConfig::Bluesky { .. } => Box::new(bluesky::BlueskyChannel::new(account, creds, ctx)),
-        // Each network's client module adds its arm here.
         AccountConfig::X { .. } => Box::new(x::XChannel::new(account, creds, ctx)),
         AccountConfig::LinkedIn { .. } => Box::new(linkedin::LinkedInChannel::new(account, creds, ctx)),
         AccountConfig::Webhook { .. } => Box::new(webhook::WebhookChannel::new(account, creds, ctx)),
-        other => Box::new(Unavailable(other.network())),
-    }
-}
-
-/// A network whose client is not built in: every send is refused with a clear reason.
-struct Unavailable(Network);
-
-impl Channel for Unavailable {
-    fn send<'a>(&'a self, _out: &'a Outgoing) -> BoxFut<'a, Result<RemotePost, SendError>> {
-        Box::pin(async move { Err(SendError::Rejected { status: None, reason: format!("publishing to {} is not available", self.0.label()) }) })
-    }
-    fn find<'a>(&'a self, _out: &'a Outgoing) -> BoxFut<'a, Result<Option<RemotePost>, SendError>> {
-        Box::pin(async { Err(SendError::Unsupported) })
-    }
-    fn check<'a>(&'a self) -> BoxFut<'a, Result<(), SendError>> {
-        Box::pin(async { Ok(()) })
+        AccountConfig::Email { .. } => Box::new(email_list::EmailListChannel::new(account, creds, ctx)),
     }
 }

@@ -48,6 +48,7 @@ impl Lang {
 
 pub mod ui;
 pub mod public;
+pub mod email;
 
 #[cfg(test)]
 mod tests {

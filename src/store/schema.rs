@@ -152,6 +152,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     post_templates,
     users, invites, sessions, api_tokens, openings, opening_managers, privacy_notices, candidates, applications,
     tracked_links, link_clicks, channel_accounts, oauth_flows, deliveries, delivery_events,
+    alert_subscribers, alert_sends,
 );
 
 diesel::table! {
@@ -243,3 +244,38 @@ diesel::joinable!(deliveries -> openings (opening_id));
 diesel::joinable!(deliveries -> channel_accounts (account_id));
 diesel::joinable!(delivery_events -> deliveries (delivery_id));
 diesel::joinable!(oauth_flows -> users (user_id));
+
+diesel::table! {
+    alert_subscribers (id) {
+        id -> Text,
+        email -> Text,
+        language -> Text,
+        location -> Nullable<Text>,
+        skills -> Text,
+        state -> Text,
+        confirm_hash -> Nullable<Text>,
+        confirm_expires_at -> Nullable<Timestamp>,
+        confirm_sent_at -> Nullable<Timestamp>,
+        unsubscribe_hash -> Text,
+        unsubscribe_sealed -> Text,
+        consent_at -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+        unsubscribed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    alert_sends (delivery_id, subscriber_id) {
+        delivery_id -> Text,
+        subscriber_id -> Text,
+        state -> Text,
+        detail -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(alert_sends -> deliveries (delivery_id));
+diesel::joinable!(alert_sends -> alert_subscribers (subscriber_id));

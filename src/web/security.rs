@@ -12,6 +12,9 @@ pub fn is_cross_site(req: &ServiceRequest) -> bool {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return false;
     }
+    if is_one_click_unsubscribe(req.method(), req.path()) {
+        return false;
+    }
     let h = req.headers();
     if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         return !matches!(site, "same-origin" | "none");
@@ -24,6 +27,19 @@ pub fn is_cross_site(req: &ServiceRequest) -> bool {
             let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
             !origin_host.eq_ignore_ascii_case(host)
         }
+    }
+}
+
+/// RFC 8058 one-click unsubscribe: mail clients POST `List-Unsubscribe=One-Click` to the
+/// link of a job alert's `List-Unsubscribe` header from wherever they run. The route only
+/// removes the subscriber its unguessable token names, so it is the one POST exempted.
+pub fn is_one_click_unsubscribe(method: &Method, path: &str) -> bool {
+    if *method != Method::POST {
+        return false;
+    }
+    match path.strip_prefix("/alerts/unsubscribe/") {
+        Some(token) => !token.is_empty() && token.len() <= 100 && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+        None => false,
     }
 }
 
@@ -69,4 +85,19 @@ pub async fn static_file(path: web::Path<String>) -> HttpResponse {
         _ => return HttpResponse::NotFound().finish(),
     };
     HttpResponse::Ok().content_type(ct).insert_header((header::CACHE_CONTROL, "public, max-age=3600")).body(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_unsubscribe_post_is_exempted() {
+        assert!(is_one_click_unsubscribe(&Method::POST, "/alerts/unsubscribe/abcDEF123_-"));
+        assert!(!is_one_click_unsubscribe(&Method::POST, "/alerts/unsubscribe/"));
+        assert!(!is_one_click_unsubscribe(&Method::POST, "/alerts/unsubscribe/a/b"));
+        assert!(!is_one_click_unsubscribe(&Method::POST, "/alerts"));
+        assert!(!is_one_click_unsubscribe(&Method::POST, "/app/alerts/unsubscribe/abc"));
+        assert!(!is_one_click_unsubscribe(&Method::DELETE, "/alerts/unsubscribe/abc"));
+    }
 }

@@ -73,6 +73,11 @@ pub fn new_client() -> reqwest::Client {
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// [`spawn_app`] with settings changed before start (an SMTP server, API base URLs).
+pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> TestApp {
     let tag = hirecast::auth::short_code(10);
     let dir = std::env::temp_dir().join(format!("hirecast-test-{tag}"));
     std::fs::create_dir_all(&dir).unwrap();
@@ -93,6 +98,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     settings.base_url = format!("http://127.0.0.1:{port}");
+    configure(&mut settings);
     let pool = store::connect(&settings.database_url, settings.db_pool_size).unwrap();
     store::migrate(&pool).unwrap();
     let key = settings.broadcast.secret_key.clone().expect("test settings carry a key");

@@ -7,6 +7,7 @@ mod bluesky;
 mod cli;
 mod compose;
 mod crash;
+mod email;
 mod health;
 mod links;
 mod mastodon;

@@ -1,4 +1,5 @@
 //! The public careers site: /jobs, job pages, apply form, feeds and sitemap.
+mod alerts;
 mod apply;
 mod feeds;
 pub mod seo;
@@ -31,7 +32,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/robots.txt").route(web::get().to(feeds::robots)))
         .service(web::resource("/jobs/{slug}").route(web::get().to(job)))
         .service(web::resource("/jobs/{slug}/apply").route(web::post().to(apply::submit)))
-        .service(web::resource("/jobs/{slug}/applied").route(web::get().to(apply::applied)));
+        .service(web::resource("/jobs/{slug}/applied").route(web::get().to(apply::applied)))
+        .service(web::resource("/alerts").route(web::get().to(alerts::form)).route(web::post().to(alerts::subscribe)))
+        .service(web::resource("/alerts/sent").route(web::get().to(alerts::sent)))
+        .service(web::resource("/alerts/confirm/{token}").route(web::get().to(alerts::confirm)))
+        .service(
+            web::resource("/alerts/unsubscribe/{token}")
+                .route(web::get().to(alerts::unsubscribe_page))
+                .route(web::post().to(alerts::unsubscribe)),
+        );
 }
 
 pub async fn not_found() -> HttpResponse {

@@ -1,0 +1,2 @@
+DROP TABLE alert_sends;
+DROP TABLE alert_subscribers;
