@@ -10,6 +10,7 @@ pub mod channels;
 pub mod deliveries;
 pub mod post_templates;
 pub mod links;
+pub mod oauth_flows;
 
 use std::time::Duration;
 
