@@ -280,6 +280,7 @@ async fn failures_page_lists_failed_deliveries_escaped(backend: Backend) {
     publish_form(&app, &client, &opening, &[("accounts", &a.id)]).await;
     let body = client.get(app.url("/app")).send().await.unwrap().text().await.unwrap();
     assert!(select_text(&body, "#failures-count").is_empty(), "no badge when nothing failed");
+    assert_eq!(select_attr(&body, "#nav-failures", "href"), vec!["/app/broadcast/failures"]);
     let body = client.get(app.url("/app/broadcast/failures")).send().await.unwrap().text().await.unwrap();
     assert_eq!(select_text(&body, "#no-failures").len(), 1);
 
