@@ -49,6 +49,7 @@ impl Lang {
 pub mod ui;
 pub mod public;
 pub mod email;
+pub mod broadcast;
 
 #[cfg(test)]
 mod tests {

@@ -11,6 +11,7 @@ pub mod deliveries;
 pub mod post_templates;
 pub mod links;
 pub mod subscribers;
+pub mod oauth_flows;
 
 use std::time::Duration;
 

@@ -518,6 +518,12 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("get", "/api/v1/me"),
         ("get", "/api/v1/openapi.json"),
         ("post", "/api/v1/compose/preview"),
+        ("get", "/api/v1/openings/{id}/deliveries"),
+        ("post", "/api/v1/deliveries/{id}/retry"),
+        ("post", "/api/v1/deliveries/{id}/cancel"),
+        ("post", "/api/v1/deliveries/{id}/confirm"),
+        ("get", "/api/v1/channels"),
+        ("post", "/api/v1/channels/{id}/disconnect"),
     ];
     let registered = hirecast::web::api::route_table();
     assert_eq!(registered.len(), expected.len(), "{registered:?}");

@@ -3,7 +3,9 @@
 //! Every route is declared once in [`table`]: the app registers that table and the tests
 //! check that each entry is in the OpenAPI document, so the document cannot fall behind.
 pub mod body;
+pub mod channels;
 pub mod compose;
+pub mod deliveries;
 pub mod model;
 pub mod openings;
 
@@ -36,10 +38,16 @@ fn table() -> Vec<(&'static str, Vec<(Method, Route)>)> {
                 (Method::PATCH, r(Method::PATCH).to(openings::patch)),
             ],
         ),
-        ("/openings/{id}/publish", vec![(Method::POST, r(Method::POST).to(openings::publish))]),
+        ("/openings/{id}/publish", vec![(Method::POST, r(Method::POST).to(deliveries::publish))]),
         ("/openings/{id}/pause", vec![(Method::POST, r(Method::POST).to(openings::pause))]),
-        ("/openings/{id}/close", vec![(Method::POST, r(Method::POST).to(openings::close))]),
+        ("/openings/{id}/close", vec![(Method::POST, r(Method::POST).to(deliveries::close))]),
         ("/openings/{id}/applications", vec![(Method::GET, r(Method::GET).to(openings::applications))]),
+        ("/openings/{id}/deliveries", vec![(Method::GET, r(Method::GET).to(deliveries::list))]),
+        ("/deliveries/{id}/retry", vec![(Method::POST, r(Method::POST).to(deliveries::retry))]),
+        ("/deliveries/{id}/cancel", vec![(Method::POST, r(Method::POST).to(deliveries::cancel))]),
+        ("/deliveries/{id}/confirm", vec![(Method::POST, r(Method::POST).to(deliveries::confirm))]),
+        ("/channels", vec![(Method::GET, r(Method::GET).to(channels::list))]),
+        ("/channels/{id}/disconnect", vec![(Method::POST, r(Method::POST).to(channels::disconnect))]),
         ("/compose/preview", vec![(Method::POST, r(Method::POST).to(compose::preview))]),
     ]
 }
@@ -103,10 +111,16 @@ async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
         openings::get,
         openings::replace,
         openings::patch,
-        openings::publish,
+        deliveries::publish,
         openings::pause,
-        openings::close,
+        deliveries::close,
         openings::applications,
+        deliveries::list,
+        deliveries::retry,
+        deliveries::cancel,
+        deliveries::confirm,
+        channels::list,
+        channels::disconnect,
         compose::preview,
     ),
     components(schemas(
@@ -124,11 +138,22 @@ async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
         crate::domain::FieldError,
         compose::PreviewRequest,
         compose::PreviewResponse,
+        channels::ChannelOut,
+        channels::ChannelList,
+        deliveries::DeliveryOut,
+        deliveries::DeliveryList,
+        deliveries::PublishTarget,
+        deliveries::PublishRequest,
+        deliveries::PublishOut,
+        deliveries::ConfirmRequest,
+        crate::compose::Network,
     )),
     modifiers(&BearerScheme),
     tags(
         (name = "openings", description = "Job openings, their life cycle and applications"),
         (name = "me", description = "The caller"),
+        (name = "channels", description = "Connected accounts openings are published to"),
+        (name = "deliveries", description = "Each post of an opening on a channel, and what a person can do about it"),
         (name = "compose", description = "Posts per network, counted as each network counts"),
     )
 )]

@@ -2,6 +2,8 @@
 //! Server-rendered, works without JavaScript; `static/app.js` only adds comfort.
 mod applications;
 mod auth;
+pub(crate) mod broadcast;
+mod channels;
 mod dashboard;
 mod openings;
 mod post_templates;
@@ -21,30 +23,60 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/logout").route(web::post().to(auth::logout)))
         .service(web::resource("/setup/{token}").route(web::get().to(auth::setup_page)).route(web::post().to(auth::setup)))
         .service(web::resource("/lang").route(web::post().to(auth::set_lang)))
-        .service(web::resource("/app").route(web::get().to(dashboard::show)))
-        .service(web::resource("/app/openings").route(web::get().to(openings::list)).route(web::post().to(openings::create)))
+        .service(page("/app").route(web::get().to(dashboard::show)))
+        .service(page("/app/openings").route(web::get().to(openings::list)).route(web::post().to(openings::create)))
         // Before `/app/openings/{id}`, which would otherwise take "new" for an id.
-        .service(web::resource("/app/openings/new").route(web::get().to(openings::new_form)))
-        .service(web::resource("/app/openings/{id}").route(web::get().to(openings::show)).route(web::post().to(openings::update)))
-        .service(web::resource("/app/openings/{id}/edit").route(web::get().to(openings::edit_form)))
-        .service(web::resource("/app/openings/{id}/status").route(web::post().to(openings::change_status)))
-        .service(web::resource("/app/applications/{id}").route(web::get().to(applications::show)))
-        .service(web::resource("/app/applications/{id}/cv").route(web::get().to(applications::cv)))
-        .service(web::resource("/app/team").route(web::get().to(team::show)).route(web::post().to(team::invite)))
-        .service(web::resource("/app/team/{id}").route(web::post().to(team::update)))
-        .service(web::resource("/app/settings").route(web::get().to(settings::show)))
-        .service(web::resource("/app/settings/posts").route(web::get().to(post_templates::show)).route(web::post().to(post_templates::save)))
-        .service(web::resource("/app/settings/language").route(web::post().to(settings::language)))
-        .service(web::resource("/app/settings/tokens").route(web::post().to(settings::create_token)))
-        .service(web::resource("/app/settings/tokens/{id}/revoke").route(web::post().to(settings::revoke_token)));
+        .service(page("/app/openings/new").route(web::get().to(openings::new_form)))
+        .service(page("/app/openings/{id}").route(web::get().to(openings::show)).route(web::post().to(openings::update)))
+        .service(page("/app/openings/{id}/edit").route(web::get().to(openings::edit_form)))
+        .service(page("/app/openings/{id}/status").route(web::post().to(openings::change_status)))
+        .service(page("/app/applications/{id}").route(web::get().to(applications::show)))
+        .service(page("/app/applications/{id}/cv").route(web::get().to(applications::cv)))
+        .service(page("/app/team").route(web::get().to(team::show)).route(web::post().to(team::invite)))
+        .service(page("/app/team/{id}").route(web::post().to(team::update)))
+        .service(page("/app/settings").route(web::get().to(settings::show)))
+        .service(page("/app/settings/posts").route(web::get().to(post_templates::show)).route(web::post().to(post_templates::save)))
+        .service(page("/app/settings/language").route(web::post().to(settings::language)))
+        .service(page("/app/settings/tokens").route(web::post().to(settings::create_token)))
+        .service(page("/app/settings/tokens/{id}/revoke").route(web::post().to(settings::revoke_token)))
+        .service(page("/app/settings/time-zone").route(web::post().to(settings::time_zone)))
+        .service(page("/app/openings/{id}/broadcast").route(web::post().to(broadcast::publish)))
+        .service(page("/app/deliveries/{id}").route(web::get().to(broadcast::delivery)))
+        .service(page("/app/deliveries/{id}/{action}").route(web::post().to(broadcast::action)))
+        .service(page("/app/broadcast/failures").route(web::get().to(broadcast::failures)))
+        .service(page("/app/channels").route(web::get().to(channels::list)))
+        // Before `/app/channels/{id}/…`.
+        .service(page("/app/channels/new").route(web::get().to(channels::new_form)).route(web::post().to(channels::submit)))
+        .service(page("/app/channels/oauth/callback").route(web::get().to(channels::oauth_callback)))
+        .service(page("/app/channels/{id}/disconnect").route(web::get().to(channels::disconnect_page)).route(web::post().to(channels::disconnect)))
+        .service(page("/app/channels/{id}/check").route(web::post().to(channels::check)));
+}
+
+/// A resource of the signed-in app: its pages show the broadcast-failure count in the nav.
+fn page(
+    path: &str,
+) -> actix_web::Resource<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    web::resource(path).wrap(actix_web::middleware::from_fn(broadcast::attention_middleware))
 }
 
 /// What the shared layout (`templates/ui/base.html`) needs on every page.
 pub struct Layout {
     pub t: &'static UiText,
+    /// The channel and broadcast texts (nav entries).
+    pub b: &'static crate::i18n::broadcast::BroadcastText,
+    /// Deliveries needing a person (failed, or unconfirmed to review): the nav's badge.
+    pub attention: i64,
     pub lang: Lang,
     pub title: String,
-    /// Which nav entry is current: dashboard, openings, team, settings or "".
+    /// Which nav entry is current: dashboard, openings, channels, failures, team, settings or "".
     pub section: &'static str,
     /// This page's local address, where the language switch comes back to.
     pub here: String,
@@ -61,12 +93,23 @@ pub struct NavUser {
 
 impl Layout {
     pub fn anonymous(lang: Lang, req: &HttpRequest, title: &str) -> Self {
-        Self { t: crate::i18n::ui::text(lang), lang, title: title.to_string(), section: "", here: here(req), user: None }
+        Self {
+            t: crate::i18n::ui::text(lang),
+            b: crate::i18n::broadcast::text(lang),
+            attention: 0,
+            lang,
+            title: title.to_string(),
+            section: "",
+            here: here(req),
+            user: None,
+        }
     }
 
     pub fn signed_in(s: &SignedIn, req: &HttpRequest, section: &'static str, title: &str) -> Self {
         Self {
             t: crate::i18n::ui::text(s.lang),
+            b: crate::i18n::broadcast::text(s.lang),
+            attention: broadcast::attention_of(req),
             lang: s.lang,
             title: title.to_string(),
             section,

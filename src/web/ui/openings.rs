@@ -16,7 +16,7 @@ use crate::web::AppState;
 const PER_PAGE: i64 = 25;
 
 /// The opening if `me` may see it; 404 otherwise, so hidden openings do not leak.
-async fn visible_opening(state: &AppState, me: &SignedIn, id: String) -> Result<Opening, PageError> {
+pub(super) async fn visible_opening(state: &AppState, me: &SignedIn, id: String) -> Result<Opening, PageError> {
     let user_id = me.user.id.clone();
     let sees_all = me.role().sees_all_openings();
     let found = crate::store::run(&state.pool, move |c| {
@@ -576,6 +576,7 @@ struct OpeningPage {
     managers: Vec<String>,
     applications: Vec<ApplicationRowView>,
     link_clicks: Vec<LinkClicksRow>,
+    broadcast: super::broadcast::Panel,
 }
 
 /// One channel's tracked link and its clicks so far.
@@ -600,6 +601,22 @@ async fn render_opening(
     notice: Option<Notice>,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
+    render_opening_full(req, state, me, o, notice, status, Default::default(), FieldErrors::default()).await
+}
+
+/// The opening page, with the broadcast form as typed and its errors.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn render_opening_full(
+    req: &HttpRequest,
+    state: &AppState,
+    me: &SignedIn,
+    o: Opening,
+    notice: Option<Notice>,
+    status: StatusCode,
+    publish_values: super::broadcast::PublishValues,
+    publish_errors: FieldErrors,
+) -> Result<HttpResponse, PageError> {
+    let broadcast = super::broadcast::panel(state, me, &o.id, publish_values, publish_errors).await?;
     let lang = me.lang;
     let t = crate::i18n::ui::text(lang);
     let (oid, manager_ids) = (o.id.clone(), o.draft.hiring_manager_ids.clone());
@@ -677,6 +694,7 @@ async fn render_opening(
             .into_iter()
             .map(|r| LinkClicksRow { short_link: state.url(&r.short_link), ..r })
             .collect(),
+        broadcast,
     };
     html_status(status, &page)
 }
@@ -684,6 +702,8 @@ async fn render_opening(
 #[derive(serde::Deserialize)]
 pub struct DoneQuery {
     done: Option<String>,
+    /// How many deliveries a publication created.
+    n: Option<String>,
 }
 
 pub async fn show(
@@ -701,7 +721,7 @@ pub async fn show(
         Some("published") => Notice::ok(t.done_published),
         Some("paused") => Notice::ok(t.done_paused),
         Some("closed") => Notice::ok(t.done_closed),
-        _ => None,
+        other => super::broadcast::opening_notice(me.lang, other, q.n.as_deref().and_then(|n| n.parse().ok())),
     };
     render_opening(&req, &state, &me, o, notice, StatusCode::OK).await
 }
@@ -721,12 +741,33 @@ pub async fn change_status(
         "close" => (OpeningStatus::Closed, "closed"),
         _ => return Err(PageError::BadRequest("action must be publish, pause or close".into())),
     };
-    let today = state.clock.today();
+    let (today, now) = (state.clock.today(), state.clock.now());
     let oid = o.id.clone();
-    let result = crate::store::run(&state.pool, move |c| Ok(store::set_status(c, &oid, to, today))).await.map_err(db_err)?;
+    let (base, by, current) = (state.settings.base_url.clone(), me.user.id.clone(), o.status);
+    // Publishing and closing go through the outbox, so the status change and what it does to
+    // the channels' posts are one transaction.
+    let result = crate::store::run(&state.pool, move |c| {
+        use crate::store::deliveries::{self, PublishError, PublishPlan};
+        let outbox = match to {
+            // Already open: refused as before (publishing to channels is the broadcast form's job).
+            OpeningStatus::Open if current != OpeningStatus::Open => {
+                let plan = PublishPlan { targets: Vec::new(), at: None, repost_every_days: None };
+                deliveries::publish(c, &oid, &plan, &base, today, now, Some(&by)).map(|_| ())
+            }
+            OpeningStatus::Closed => deliveries::close_opening(c, &oid, today, now).map(|_| ()),
+            _ => return Ok(store::set_status(c, &oid, to, today).map(|_| ())),
+        };
+        Ok(match outbox {
+            Ok(()) => Ok(()),
+            Err(PublishError::Opening(e)) => Err(e),
+            Err(e) => Err(OpeningWriteError::Unexpected(anyhow::anyhow!(e))),
+        })
+    })
+    .await
+    .map_err(db_err)?;
     let t = crate::i18n::ui::text(me.lang);
     let refusal = match result {
-        Ok(o) => return Ok(see_other(&format!("/app/openings/{}?done={done}", o.id))),
+        Ok(()) => return Ok(see_other(&format!("/app/openings/{}?done={done}", o.id))),
         Err(OpeningWriteError::NotFound) => return Err(PageError::NotFound),
         Err(OpeningWriteError::Expired(d)) => t.refused_expired.replace("{date}", &d.to_string()),
         Err(OpeningWriteError::BadTransition { from, .. }) => t.refused_transition.replace("{from}", from.label(me.lang)),

@@ -1,4 +1,4 @@
-//! /app/settings: language preference and personal API tokens.
+//! /app/settings: language preference, time zone and personal API tokens.
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -34,6 +34,9 @@ struct SettingsPage {
     token_name: String,
     errors: FieldErrors,
     notice: Option<Notice>,
+    b: &'static crate::i18n::broadcast::BroadcastText,
+    time_zone: String,
+    time_zones: Vec<&'static str>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -49,7 +52,9 @@ async fn render(
 ) -> Result<HttpResponse, PageError> {
     let t = crate::i18n::ui::text(me.lang);
     let uid = me.user.id.clone();
-    let tokens = crate::store::run(&state.pool, move |c| users::list_api_tokens(c, &uid).map_err(Into::into)).await.map_err(db_err)?;
+    let (tokens, tz) = crate::store::run(&state.pool, move |c| Ok((users::list_api_tokens(c, &uid)?, super::broadcast::time_zone_of(c, &uid)?)))
+        .await
+        .map_err(db_err)?;
     let page = SettingsPage {
         page: Layout::signed_in(me, req, "settings", t.settings_title),
         langs: [(Lang::En, "English"), (Lang::Fr, "Français")]
@@ -70,6 +75,9 @@ async fn render(
         token_name,
         errors,
         notice,
+        b: crate::i18n::broadcast::text(me.lang),
+        time_zone: tz.name().to_string(),
+        time_zones: chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect(),
     };
     html_status(status, &page)
 }
@@ -84,6 +92,7 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>, me: SignedIn, q:
     let notice = match q.done.as_deref() {
         Some("language") => Notice::ok(t.language_saved),
         Some("revoked") => Notice::ok(t.token_revoked),
+        Some("time-zone") => Notice::ok(crate::i18n::broadcast::text(me.lang).time_zone_saved),
         _ => None,
     };
     render(&req, &state, &me, None, String::new(), FieldErrors::default(), notice, StatusCode::OK).await
@@ -128,4 +137,17 @@ pub async fn revoke_token(state: web::Data<AppState>, me: SignedIn, id: web::Pat
         return Err(PageError::NotFound);
     }
     Ok(crate::web::error::see_other("/app/settings?done=revoked"))
+}
+
+/// POST /app/settings/time-zone: an IANA name (Europe/Paris), used for scheduled publications.
+pub async fn time_zone(req: HttpRequest, state: web::Data<AppState>, me: SignedIn, body: web::Bytes) -> Result<HttpResponse, PageError> {
+    let raw = FormData::parse(&body).get("time_zone");
+    let Ok(tz) = raw.trim().parse::<chrono_tz::Tz>() else {
+        let mut errors = FieldErrors::default();
+        errors.add("time_zone", crate::i18n::broadcast::text(me.lang).time_zone_unknown);
+        return render(&req, &state, &me, None, String::new(), errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let uid = me.user.id.clone();
+    crate::store::run(&state.pool, move |c| Ok(super::broadcast::set_time_zone(c, &uid, tz)?)).await.map_err(db_err)?;
+    Ok(crate::web::error::see_other("/app/settings?done=time-zone"))
 }

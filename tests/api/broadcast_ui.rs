@@ -1,0 +1,611 @@
+//! Channels, publishing to them and the deliveries, through HTTP: the web pages as a browser
+//! without JavaScript uses them, and the JSON API.
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use hirecast::broadcast::connect::PendingOAuth;
+use hirecast::broadcast::{AccountConfig, Credentials, WebhookFlavour};
+use hirecast::compose::Network;
+use hirecast::domain::opening::{OpeningDraft, OpeningInput};
+use hirecast::domain::user::Role;
+use hirecast::store::channels::{self, AccountStatus, ChannelAccount, NewAccount};
+use hirecast::store::deliveries;
+use hirecast::store::schema::deliveries as d;
+use hirecast::store::{oauth_flows, openings};
+use reqwest::Response;
+use scraper::{Html, Selector};
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+fn location(res: &Response) -> String {
+    res.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+}
+
+fn select_text(html: &str, css: &str) -> Vec<String> {
+    let doc = Html::parse_document(html);
+    let sel = Selector::parse(css).unwrap();
+    doc.select(&sel).map(|e| e.text().collect::<String>().trim().to_string()).collect()
+}
+
+fn select_attr(html: &str, css: &str, attr: &str) -> Vec<String> {
+    let doc = Html::parse_document(html);
+    let sel = Selector::parse(css).unwrap();
+    doc.select(&sel).filter_map(|e| e.value().attr(attr)).map(str::to_string).collect()
+}
+
+fn new_opening(app: &TestApp, title: &str, manager: Option<&str>) -> String {
+    let mut body = json!({
+        "title": title,
+        "company": "Acme Logistique",
+        "city": "Lyon",
+        "country": "FR",
+        "remote_policy": "hybrid",
+        "employment_type": "permanent",
+        "language": "fr",
+        "description": "Du **Rust**."
+    });
+    if let Some(m) = manager {
+        body["hiring_manager_ids"] = json!([m]);
+    }
+    let input: OpeningInput = serde_json::from_value(body).unwrap();
+    let draft = OpeningDraft::parse(&input, app.state.clock.today()).unwrap();
+    app.db(|c| openings::create(c, &draft, None).unwrap().id)
+}
+
+fn status_of(app: &TestApp, opening_id: &str) -> String {
+    app.db(|c| openings::find(c, opening_id).unwrap().unwrap().status.as_str().to_string())
+}
+
+fn slack(app: &TestApp, name: &str) -> ChannelAccount {
+    add_account(
+        app,
+        name,
+        AccountConfig::Webhook { flavour: WebhookFlavour::Slack, host: "hooks.slack.com".into() },
+        Credentials::Webhook { url: "https://hooks.slack.com/services/T/B/x".into(), signing_secret: None },
+    )
+}
+
+fn mastodon(app: &TestApp, name: &str) -> ChannelAccount {
+    add_account(
+        app,
+        name,
+        AccountConfig::Mastodon { instance: "https://mastodon.example".into(), acct: Some(name.into()), account_id: None, max_characters: None, url_reserve: None },
+        Credentials::Mastodon { access_token: "token".into(), client_id: None, client_secret: None },
+    )
+}
+
+fn add_account(app: &TestApp, name: &str, config: AccountConfig, creds: Credentials) -> ChannelAccount {
+    let key = app.state.key.clone();
+    app.db(|c| channels::create(c, &key, NewAccount { name, config: &config, credentials: &creds, token_expires_at: None, created_by: None }).unwrap())
+}
+
+/// (account id, state, due_at) of an opening's deliveries.
+fn deliveries_of(app: &TestApp, opening_id: &str) -> Vec<(String, String, NaiveDateTime)> {
+    let mut v: Vec<(String, String, NaiveDateTime)> = app.db(|c| {
+        d::table.filter(d::opening_id.eq(opening_id)).select((d::account_id, d::state, d::due_at)).load(c).unwrap()
+    });
+    v.sort();
+    v
+}
+
+fn set_state(app: &TestApp, delivery_id: &str, state: &str, needs_review: bool, reason: Option<&str>) {
+    app.db(|c| {
+        diesel::update(d::table.find(delivery_id))
+            .set((d::state.eq(state), d::needs_review.eq(needs_review), d::last_error.eq(reason)))
+            .execute(c)
+            .unwrap()
+    });
+}
+
+fn delivery_ids(app: &TestApp, opening_id: &str) -> Vec<String> {
+    app.db(|c| deliveries::list_for_opening(c, opening_id).unwrap()).into_iter().map(|v| v.delivery.id).collect()
+}
+
+async fn publish_form(app: &TestApp, client: &reqwest::Client, opening_id: &str, form: &[(&str, &str)]) -> Response {
+    client.post(app.url(&format!("/app/openings/{opening_id}/broadcast"))).form(form).send().await.unwrap()
+}
+
+async fn publishing_from_the_opening_page_queues_one_delivery_per_channel(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.add_user("ana@acme.fr", Role::Recruiter);
+    let client = app.signed_in("ana@acme.fr").await;
+    let (a, b) = (slack(&app, "#jobs on Slack"), mastodon(&app, "@jobs@mastodon.example"));
+    let opening = new_opening(&app, "Développeur Rust", None);
+    let page = format!("/app/openings/{opening}");
+
+    let body = client.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
+    assert_eq!(select_attr(&body, "#broadcast-form input[name=accounts]", "value"), vec![a.id.clone(), b.id.clone()]);
+    // Slack offers no reply and no deletion on close; Mastodon offers both.
+    assert_eq!(select_attr(&body, &format!("select[name=on_close_{}] option", a.id), "value"), vec!["nothing"]);
+    assert_eq!(select_attr(&body, &format!("select[name=on_close_{}] option", b.id), "value"), vec!["nothing", "reply", "delete"]);
+
+    let res = publish_form(&app, &client, &opening, &[("accounts", &a.id), ("accounts", &b.id), ("when", "now"), (&format!("on_close_{}", b.id), "reply")]).await;
+    assert_eq!(res.status().as_u16(), 303, "{}", res.text().await.unwrap());
+    assert_eq!(location(&res), format!("{page}?done=broadcast&n=2"));
+    assert_eq!(status_of(&app, &opening), "open");
+    let rows = deliveries_of(&app, &opening);
+    assert_eq!(rows.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(), ["queued", "queued"]);
+    let on_close: Vec<(String, String)> = app.db(|c| d::table.filter(d::opening_id.eq(&opening)).select((d::account_id, d::on_close)).load(c).unwrap());
+    assert!(on_close.contains(&(b.id.clone(), "reply".into())) && on_close.contains(&(a.id.clone(), "nothing".into())), "{on_close:?}");
+
+    let body = client.get(app.url(&location(&res))).send().await.unwrap().text().await.unwrap();
+    assert_eq!(select_text(&body, "#notice"), vec!["Publishing: 2 new deliveries."]);
+    assert_eq!(select_attr(&body, "#deliveries-table .delivery-state", "data-state"), vec!["queued", "queued"]);
+    assert_eq!(select_text(&body, "#deliveries-table .cancel-delivery").len(), 2, "queued deliveries can be cancelled");
+
+    // Publishing again creates nothing new.
+    let res = publish_form(&app, &client, &opening, &[("accounts", &a.id), ("accounts", &b.id), ("when", "now")]).await;
+    assert_eq!(location(&res), format!("{page}?done=broadcast&n=0"));
+    assert_eq!(deliveries_of(&app, &opening).len(), 2);
+
+    // A reconnect-needed account: shown disabled with the network's reason; publishing to it
+    // (with a good one) publishes nothing and leaves the opening as it was.
+    let c = slack(&app, "#broken");
+    app.db(|conn| channels::set_status(conn, &c.id, AccountStatus::ReconnectNeeded, Some("invalid_token: revoked"), hirecast::store::now()).unwrap());
+    let archived = slack(&app, "#gone");
+    app.db(|conn| channels::archive(conn, &archived.id).unwrap());
+    let second = new_opening(&app, "Product designer", None);
+    let body = client.get(app.url(&format!("/app/openings/{second}"))).send().await.unwrap().text().await.unwrap();
+    assert_eq!(select_attr(&body, &format!("li[data-account-id='{}'] input[disabled]", c.id), "value"), vec![c.id.clone()]);
+    assert_eq!(select_text(&body, &format!("li[data-account-id='{}'] .account-reason", c.id)), vec!["invalid_token: revoked"]);
+    assert!(select_attr(&body, "#broadcast-form input[name=accounts]", "value").iter().all(|v| *v != archived.id), "archived accounts are not offered");
+
+    let res = publish_form(&app, &client, &second, &[("accounts", &a.id), ("accounts", &c.id), ("when", "now")]).await;
+    assert_eq!(res.status().as_u16(), 422);
+    let body = res.text().await.unwrap();
+    assert_eq!(select_text(&body, "#accounts-error"), vec!["#broken needs reconnecting: invalid_token: revoked"]);
+    assert_eq!((status_of(&app, &second), deliveries_of(&app, &second).len()), ("draft".into(), 0));
+    let res = publish_form(&app, &client, &second, &[("accounts", &a.id), ("accounts", &archived.id), ("when", "now")]).await;
+    assert_eq!(res.status().as_u16(), 422);
+    assert_eq!((status_of(&app, &second), deliveries_of(&app, &second).len()), ("draft".into(), 0));
+    // No channel chosen, or an on-close choice the channel cannot do.
+    let res = publish_form(&app, &client, &second, &[("when", "now")]).await;
+    assert_eq!(res.status().as_u16(), 422);
+    assert_eq!(select_text(&res.text().await.unwrap(), "#accounts-error"), vec!["choose at least one channel"]);
+    let res = publish_form(&app, &client, &second, &[("accounts", &a.id), (&format!("on_close_{}", a.id), "delete")]).await;
+    assert_eq!(res.status().as_u16(), 422);
+    assert_eq!((status_of(&app, &second), deliveries_of(&app, &second).len()), ("draft".into(), 0));
+
+    // Closing from the page goes through the outbox: what was not sent is cancelled.
+    let res = client.post(app.url(&format!("{page}/status"))).form(&[("action", "close")]).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(status_of(&app, &opening), "closed");
+    assert_eq!(deliveries_of(&app, &opening).iter().map(|r| r.1.as_str()).collect::<Vec<_>>(), ["cancelled", "cancelled"]);
+}
+
+async fn scheduling_uses_the_users_time_zone(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.add_user("ana@acme.fr", Role::Recruiter);
+    let client = app.signed_in("ana@acme.fr").await;
+    let a = slack(&app, "#jobs");
+    let opening = new_opening(&app, "Développeur Rust", None);
+    let t = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+
+    // Europe/Paris by default: 09:30 in January is 08:30 UTC.
+    let res = publish_form(&app, &client, &opening, &[("accounts", &a.id), ("when", "later"), ("at", "2030-01-15T09:30"), ("repost_every_days", "7")]).await;
+    assert_eq!(res.status().as_u16(), 303, "{}", res.text().await.unwrap());
+    assert_eq!(deliveries_of(&app, &opening), vec![(a.id.clone(), "scheduled".to_string(), t("2030-01-15 08:30"))]);
+    let repost: Option<i64> = app.db(|c| d::table.filter(d::opening_id.eq(&opening)).select(d::repost_every_days).first(c).unwrap());
+    assert_eq!(repost, Some(7));
+    let body = client.get(app.url(&format!("/app/openings/{opening}"))).send().await.unwrap().text().await.unwrap();
+    assert_eq!(select_text(&body, "#deliveries-table .delivery-due"), vec!["2030-01-15 09:30"], "shown in the user's zone");
+
+    // Another zone, set in the settings.
+    let res = client.post(app.url("/app/settings/time-zone")).form(&[("time_zone", "Mars/Olympus")]).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 422);
+    assert_eq!(select_text(&res.text().await.unwrap(), "#time-zone-error").len(), 1);
+    let res = client.post(app.url("/app/settings/time-zone")).form(&[("time_zone", "America/New_York")]).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    let body = client.get(app.url("/app/settings")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(select_attr(&body, "#time-zone option[selected]", "value"), vec!["America/New_York"]);
+    let b = slack(&app, "#jobs-us");
+    let res = publish_form(&app, &client, &opening, &[("accounts", &b.id), ("when", "later"), ("at", "2030-07-01 09:00")]).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let due = deliveries_of(&app, &opening).into_iter().find(|r| r.0 == b.id).unwrap().2;
+    assert_eq!(due, t("2030-07-01 13:00"), "09:00 EDT is 13:00 UTC");
+
+    // Refusals name the field.
+    let c = slack(&app, "#jobs-3");
+    for (at, repost, field) in [("2020-01-01T09:00", "", "#publish-at-error"), ("not a time", "", "#publish-at-error"), ("", "0", "#repost-every-error"), ("", "91", "#repost-every-error")] {
+        let when = if at.is_empty() { "now" } else { "later" };
+        let res = publish_form(&app, &client, &opening, &[("accounts", &c.id), ("when", when), ("at", at), ("repost_every_days", repost)]).await;
+        assert_eq!(res.status().as_u16(), 422, "{at} {repost}");
+        assert_eq!(select_text(&res.text().await.unwrap(), field).len(), 1, "{at} {repost}");
+    }
+    assert!(deliveries_of(&app, &opening).iter().all(|r| r.0 != c.id));
+}
+
+async fn delivery_actions_move_states_and_refuse_wrong_ones(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.add_user("ana@acme.fr", Role::Recruiter);
+    let client = app.signed_in("ana@acme.fr").await;
+    let (a, b, c) = (slack(&app, "#one"), slack(&app, "#two"), slack(&app, "#three"));
+    let opening = new_opening(&app, "Développeur Rust", None);
+    let res = publish_form(&app, &client, &opening, &[("accounts", &a.id), ("accounts", &b.id), ("accounts", &c.id)]).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let ids = delivery_ids(&app, &opening);
+    let (one, two, three) = (ids[0].clone(), ids[1].clone(), ids[2].clone());
+    let post = |id: &str, action: &str, form: Vec<(&'static str, String)>| {
+        let url = app.url(&format!("/app/deliveries/{id}/{action}"));
+        let client = client.clone();
+        async move { client.post(url).form(&form).send().await.unwrap() }
+    };
+    let state = |id: &str| app.db(|c| deliveries::find(c, id).unwrap().unwrap().state);
+
+    // Cancel a queued delivery, back to the opening page.
+    let res = post(&one, "cancel", vec![("next", format!("/app/openings/{opening}"))]).await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(location(&res), format!("/app/openings/{opening}?done=cancelled"));
+    assert_eq!(state(&one), "cancelled");
+    // Wrong states: a page with the reason, 409, nothing changed.
+    for action in ["cancel", "retry", "confirm"] {
+        let res = post(&one, action, vec![]).await;
+        assert_eq!(res.status().as_u16(), 409, "{action}");
+        assert_eq!(select_text(&res.text().await.unwrap(), "#notice"), vec!["Not possible for a delivery in the state “Cancelled”."]);
+    }
+    assert_eq!(state(&one), "cancelled");
+    assert_eq!(post(&one, "explode", vec![]).await.status().as_u16(), 404);
+
+    // A failed one is retried; an unconfirmed one to review is confirmed, with its address.
+    set_state(&app, &two, "failed", false, Some("rejected: 400"));
+    let res = post(&two, "retry", vec![]).await;
+    assert_eq!((res.status().as_u16(), location(&res)), (303, format!("/app/deliveries/{two}?done=retried")));
+    assert_eq!(state(&two), "queued");
+    set_state(&app, &three, "unconfirmed", true, Some("timed out"));
+    let res = post(&three, "confirm", vec![("url", "javascript:alert(1)".into())]).await;
+    assert_eq!(res.status().as_u16(), 422);
+    assert_eq!(state(&three), "unconfirmed");
+    let res = post(&three, "confirm", vec![("url", "https://hooks.example/post/1".into())]).await;
+    assert_eq!(res.status().as_u16(), 303);
+    let d3 = app.db(|c| deliveries::find(c, &three).unwrap().unwrap());
+    assert_eq!((d3.state.as_str(), d3.remote_url.as_deref(), d3.needs_review), ("published", Some("https://hooks.example/post/1"), false));
+
+    // The delivery page: its history, and the live post as a safe link.
+    let body = client.get(app.url(&format!("/app/deliveries/{three}"))).send().await.unwrap().text().await.unwrap();
+    assert_eq!(select_attr(&body, "#events-table tr[data-state]", "data-state"), vec!["queued", "published"]);
+    assert_eq!(select_attr(&body, "#delivery-state a.delivery-link", "rel"), vec!["noopener noreferrer"]);
+    // Only http(s) addresses become links.
+    app.db(|c| diesel::update(d::table.find(&three)).set(d::remote_url.eq("javascript:alert(1)")).execute(c).unwrap());
+    let body = client.get(app.url(&format!("/app/deliveries/{three}"))).send().await.unwrap().text().await.unwrap();
+    assert!(select_attr(&body, "a", "href").iter().all(|h| !h.starts_with("javascript")));
+    assert_eq!(client.get(app.url("/app/deliveries/nope")).send().await.unwrap().status().as_u16(), 404);
+}
+
+async fn failures_page_lists_failed_deliveries_escaped(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.add_user("ana@acme.fr", Role::Recruiter);
+    let client = app.signed_in("ana@acme.fr").await;
+    let a = slack(&app, "#jobs");
+    let opening = new_opening(&app, "Développeur Rust", None);
+    publish_form(&app, &client, &opening, &[("accounts", &a.id)]).await;
+    let body = client.get(app.url("/app")).send().await.unwrap().text().await.unwrap();
+    assert!(select_text(&body, "#failures-count").is_empty(), "no badge when nothing failed");
+    assert_eq!(select_attr(&body, "#nav-failures", "href"), vec!["/app/broadcast/failures"]);
+    let body = client.get(app.url("/app/broadcast/failures")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(select_text(&body, "#no-failures").len(), 1);
+
+    let id = delivery_ids(&app, &opening).remove(0);
+    set_state(&app, &id, "failed", false, Some("<script>alert(1)</script> rejected"));
+    let res = client.get(app.url("/app/broadcast/failures")).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let body = res.text().await.unwrap();
+    assert!(!body.contains("<script>alert(1)"), "the reason is escaped");
+    assert!(body.contains("&lt;script&gt;alert(1)&lt;/script&gt; rejected") || body.contains("&#60;script&#62;"), "the reason is shown");
+    assert_eq!(select_text(&body, "#failures-table .delivery-error"), vec!["<script>alert(1)</script> rejected"]);
+    assert_eq!(select_text(&body, "#failures-count"), vec!["1"]);
+    assert_eq!(select_attr(&body, "#failures-table tr[data-delivery-id]", "data-delivery-id"), vec![id.clone()]);
+
+    let res = client.post(app.url(&format!("/app/deliveries/{id}/retry"))).form(&[("next", "/app/broadcast/failures")]).send().await.unwrap();
+    assert_eq!(location(&res), "/app/broadcast/failures?done=retried");
+    let body = client.get(app.url(&location(&res))).send().await.unwrap().text().await.unwrap();
+    assert_eq!(select_text(&body, "#no-failures").len(), 1);
+    assert!(select_text(&body, "#failures-count").is_empty());
+}
+
+async fn hiring_managers_see_only_their_openings_deliveries(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.add_user("ana@acme.fr", Role::Recruiter);
+    let hugo = app.add_user("hugo@acme.fr", Role::HiringManager);
+    let recruiter = app.signed_in("ana@acme.fr").await;
+    let a = slack(&app, "#jobs");
+    let mine = new_opening(&app, "Assigned", Some(&hugo.id));
+    let other = new_opening(&app, "Hidden", None);
+    publish_form(&app, &recruiter, &mine, &[("accounts", &a.id)]).await;
+    publish_form(&app, &recruiter, &other, &[("accounts", &a.id)]).await;
+    let (dm, dother) = (delivery_ids(&app, &mine).remove(0), delivery_ids(&app, &other).remove(0));
+    set_state(&app, &dm, "failed", false, Some("mine failed"));
+    set_state(&app, &dother, "failed", false, Some("other failed"));
+
+    let hm = app.signed_in("hugo@acme.fr").await;
+    let get = |p: String| {
+        let hm = hm.clone();
+        let url = app.url(&p);
+        async move { hm.get(url).send().await.unwrap() }
+    };
+    let body = get(format!("/app/openings/{mine}")).await.text().await.unwrap();
+    assert_eq!(select_attr(&body, "#deliveries-table tr[data-delivery-id]", "data-delivery-id"), vec![dm.clone()]);
+    assert!(select_text(&body, "#broadcast-form").is_empty(), "no publish form for a hiring manager");
+    assert!(select_text(&body, ".retry-delivery").is_empty(), "no actions for a hiring manager");
+    assert_eq!(get(format!("/app/deliveries/{dm}")).await.status().as_u16(), 200);
+    assert_eq!(get(format!("/app/deliveries/{dother}")).await.status().as_u16(), 404);
+    let body = get("/app/broadcast/failures".into()).await.text().await.unwrap();
+    assert_eq!(select_attr(&body, "#failures-table tr[data-delivery-id]", "data-delivery-id"), vec![dm.clone()]);
+    assert_eq!(select_text(&body, "#failures-count"), vec!["1"]);
+    assert_eq!(get("/app/channels".into()).await.status().as_u16(), 403);
+
+    let res = publish_form(&app, &hm, &mine, &[("accounts", &a.id)]).await;
+    assert_eq!(res.status().as_u16(), 403);
+    assert_eq!(publish_form(&app, &hm, &other, &[("accounts", &a.id)]).await.status().as_u16(), 404);
+    for action in ["retry", "cancel", "confirm"] {
+        assert_eq!(hm.post(app.url(&format!("/app/deliveries/{dm}/{action}"))).send().await.unwrap().status().as_u16(), 403, "{action}");
+        assert_eq!(hm.post(app.url(&format!("/app/deliveries/{dother}/{action}"))).send().await.unwrap().status().as_u16(), 404, "{action}");
+    }
+    assert_eq!(app.db(|c| deliveries::find(c, &dm).unwrap().unwrap().state), "failed");
+
+    // The same through the API.
+    let token = app.db(|c| hirecast::store::users::create_api_token(c, &hugo.id, "tests").unwrap().1);
+    let api = Api { app: &app, token };
+    let (s, v) = api.get(&format!("/api/v1/openings/{mine}/deliveries")).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["items"].as_array().unwrap().len(), 1);
+    assert_eq!(api.get(&format!("/api/v1/openings/{other}/deliveries")).await.0, 404);
+    assert_eq!(api.post(&format!("/api/v1/openings/{mine}/publish"), json!({"accounts": [{"id": a.id}]})).await.0, 403);
+    assert_eq!(api.post_empty(&format!("/api/v1/deliveries/{dm}/retry")).await.0, 403);
+    assert_eq!(api.post_empty(&format!("/api/v1/deliveries/{dother}/retry")).await.0, 404);
+    assert_eq!(api.get("/api/v1/channels").await.0, 403);
+}
+
+fn pending(network: Network) -> PendingOAuth {
+    PendingOAuth {
+        network,
+        pkce_verifier: "verifier".into(),
+        redirect_uri: "http://localhost/app/channels/oauth/callback".into(),
+        instance: None,
+        client_id: None,
+        client_secret: None,
+        account_id: None,
+    }
+}
+
+async fn oauth_callback_takes_only_the_users_own_flow_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ana = app.add_user("ana@acme.fr", Role::Admin);
+    app.add_user("bob@acme.fr", Role::Admin);
+    app.add_user("rita@acme.fr", Role::Recruiter);
+    let key = app.state.key.clone();
+    let now = app.state.clock.now();
+    app.db(|c| oauth_flows::save(c, &key, "state-one", &ana.id, &pending(Network::X), now).unwrap());
+    let (ana_c, bob_c, rita_c) = (app.signed_in("ana@acme.fr").await, app.signed_in("bob@acme.fr").await, app.signed_in("rita@acme.fr").await);
+    let callback = |q: &str| app.url(&format!("/app/channels/oauth/callback?{q}"));
+
+    assert_eq!(rita_c.get(callback("state=state-one&code=abc")).send().await.unwrap().status().as_u16(), 403);
+    // Another admin's state, or an unknown one: refused, and the flow is not spent.
+    for (client, q) in [(&bob_c, "state=state-one&code=abc"), (&ana_c, "state=nope&code=abc"), (&ana_c, "code=abc")] {
+        let res = client.get(callback(q)).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 400, "{q}");
+        assert_eq!(select_text(&res.text().await.unwrap(), "#notice"), vec!["This authorization is unknown or has expired. Start connecting the account again."]);
+    }
+    // The owner's callback takes it (then finishing fails in this build: shown, no account stored).
+    let res = ana_c.get(callback("state=state-one&code=abc")).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 400);
+    assert!(select_text(&res.text().await.unwrap(), "#notice")[0].contains("not available in this build"));
+    assert!(app.db(|c| channels::list(c, true).unwrap()).is_empty());
+    // Once only.
+    let res = ana_c.get(callback("state=state-one&code=abc")).send().await.unwrap();
+    assert!(select_text(&res.text().await.unwrap(), "#notice")[0].starts_with("This authorization is unknown"));
+
+    // The network's refusal is shown, escaped; an expired flow is unknown.
+    app.db(|c| oauth_flows::save(c, &key, "state-two", &ana.id, &pending(Network::LinkedIn), now).unwrap());
+    let res = ana_c.get(callback("state=state-two&error=access_denied&error_description=%3Cb%3Enope%3C%2Fb%3E")).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 400);
+    let body = res.text().await.unwrap();
+    assert_eq!(select_text(&body, "#notice"), vec!["LinkedIn did not grant the access: <b>nope</b>"]);
+    assert!(!body.contains("<b>nope"));
+    app.db(|c| oauth_flows::save(c, &key, "state-old", &ana.id, &pending(Network::X), now - Duration::minutes(11)).unwrap());
+    assert!(app.db(|c| oauth_flows::take(c, &key, "state-old", &ana.id, now).unwrap()).is_none(), "expired after ten minutes");
+    app.db(|c| oauth_flows::save(c, &key, "state-three", &ana.id, &pending(Network::X), now).unwrap());
+    assert!(app.db(|c| oauth_flows::take(c, &key, "state-three", "someone-else", now).unwrap()).is_none());
+    let got = app.db(|c| oauth_flows::take(c, &key, "state-three", &ana.id, now).unwrap());
+    assert_eq!(got, Some(pending(Network::X)));
+}
+
+async fn channels_page_is_for_admins_to_manage(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.add_user("root@acme.fr", Role::Admin);
+    app.add_user("ana@acme.fr", Role::Recruiter);
+    let admin = app.signed_in("root@acme.fr").await;
+    let recruiter = app.signed_in("ana@acme.fr").await;
+    let a = slack(&app, "#jobs");
+    let b = add_account(
+        &app,
+        "Acme on LinkedIn",
+        AccountConfig::LinkedIn { author_urn: "urn:li:organization:1".into(), display_name: "Acme".into() },
+        Credentials::OAuth2 { access_token: "t".into(), refresh_token: None, expires_at: None },
+    );
+    let soon = app.state.clock.now() + Duration::days(3);
+    app.db(|c| diesel::update(hirecast::store::schema::channel_accounts::table.find(&b.id)).set(hirecast::store::schema::channel_accounts::token_expires_at.eq(Some(soon))).execute(c).unwrap());
+    app.db(|c| channels::set_status(c, &a.id, AccountStatus::ReconnectNeeded, Some("Invalid webhook <token>"), hirecast::store::now()).unwrap());
+
+    let body = admin.get(app.url("/app/channels")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(select_text(&body, "#channels-table .account-name"), vec!["#jobs", "Acme on LinkedIn"]);
+    assert_eq!(select_attr(&body, "#channels-table .health", "data-health"), vec!["reconnect_needed", "connected"]);
+    assert_eq!(select_text(&body, "#channels-table .account-reason"), vec!["Invalid webhook <token>"]);
+    assert_eq!(select_text(&body, "#channels-table .expiry-warning").len(), 1);
+    assert_eq!(select_text(&body, "#nav-channels"), vec!["Channels"]);
+    assert_eq!(select_text(&body, "#connect-channel").len(), 1);
+
+    // Recruiters read; only admins write.
+    let body = recruiter.get(app.url("/app/channels")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(select_text(&body, "#channels-table .account-name").len(), 2);
+    assert!(select_text(&body, "#connect-channel").is_empty());
+    for (method, path) in [("GET", "/app/channels/new?network=slack".to_string()), ("POST", "/app/channels/new".into()), ("POST", format!("/app/channels/{}/disconnect", a.id)), ("GET", format!("/app/channels/{}/disconnect", a.id)), ("POST", format!("/app/channels/{}/check", a.id))] {
+        let req = if method == "GET" { recruiter.get(app.url(&path)) } else { recruiter.post(app.url(&path)).form(&[("network", "slack"), ("url", "https://hooks.slack.com/x")]) };
+        assert_eq!(req.send().await.unwrap().status().as_u16(), 403, "{method} {path}");
+    }
+
+    // Connect forms.
+    let body = admin.get(app.url("/app/channels/new")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(select_attr(&body, "#networks a", "data-network").len(), Network::ALL.len());
+    let body = admin.get(app.url("/app/channels/new?network=x")).send().await.unwrap().text().await.unwrap();
+    assert!(select_text(&body, "#not-configured")[0].contains("X is not configured"));
+    let body = admin.get(app.url("/app/channels/new?network=bluesky")).send().await.unwrap().text().await.unwrap();
+    assert!(select_text(&body, "#app_password-hint")[0].contains("not the account's password"));
+    assert_eq!(admin.get(app.url("/app/channels/new?network=myspace")).send().await.unwrap().status().as_u16(), 400);
+    let res = admin.post(app.url("/app/channels/new")).form(&[("network", "slack"), ("url", "")]).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 422);
+    assert_eq!(select_text(&res.text().await.unwrap(), "#url-error"), vec!["is required"]);
+    let res = admin.post(app.url("/app/channels/new")).form(&[("network", "bluesky"), ("handle", "jobs.example"), ("app_password", "abcd-efgh-ijkl-mnop")]).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 422);
+    let body = res.text().await.unwrap();
+    assert!(!body.contains("abcd-efgh-ijkl-mnop"), "a secret is never sent back");
+    assert_eq!(select_attr(&body, "#handle", "value"), vec!["jobs.example"]);
+    let res = admin.post(app.url("/app/channels/new")).form(&[("network", "email"), ("list_name", "Alerts")]).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 422, "email lists need SMTP");
+    assert_eq!(admin.get(app.url("/app/channels/new?network=slack&account=nope")).send().await.unwrap().status().as_u16(), 404);
+    assert_eq!(admin.get(app.url(&format!("/app/channels/new?account={}", a.id))).send().await.unwrap().status().as_u16(), 200);
+
+    // Disconnect: a confirmation, then the account leaves the list.
+    let body = admin.get(app.url(&format!("/app/channels/{}/disconnect", a.id))).send().await.unwrap().text().await.unwrap();
+    assert_eq!(select_text(&body, "#confirm-disconnect").len(), 1);
+    let res = admin.post(app.url(&format!("/app/channels/{}/disconnect", a.id))).send().await.unwrap();
+    assert_eq!((res.status().as_u16(), location(&res)), (303, "/app/channels?done=disconnected".to_string()));
+    assert!(app.db(|c| channels::find(c, &a.id).unwrap().unwrap().archived));
+    assert_eq!(admin.post(app.url(&format!("/app/channels/{}/disconnect", a.id))).send().await.unwrap().status().as_u16(), 404);
+    let body = admin.get(app.url("/app/channels?done=disconnected")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(select_text(&body, "#channels-table .account-name"), vec!["Acme on LinkedIn"]);
+}
+
+struct Api<'a> {
+    app: &'a TestApp,
+    token: String,
+}
+
+impl Api<'_> {
+    async fn read(res: Response) -> (u16, Value) {
+        let s = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        (s, serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({s}): {text}")))
+    }
+    async fn get(&self, path: &str) -> (u16, Value) {
+        Self::read(reqwest::Client::new().get(self.app.url(path)).bearer_auth(&self.token).send().await.unwrap()).await
+    }
+    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        Self::read(reqwest::Client::new().post(self.app.url(path)).bearer_auth(&self.token).json(&body).send().await.unwrap()).await
+    }
+    async fn post_empty(&self, path: &str) -> (u16, Value) {
+        Self::read(reqwest::Client::new().post(self.app.url(path)).bearer_auth(&self.token).send().await.unwrap()).await
+    }
+}
+
+fn fields(v: &Value) -> Vec<String> {
+    v["error"]["fields"].as_array().map(|a| a.iter().map(|f| f["field"].as_str().unwrap().to_string()).collect()).unwrap_or_default()
+}
+
+async fn api_publishes_lists_and_acts_on_deliveries(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let api = Api { app: &app, token: app.api_token("ana@acme.fr", Role::Recruiter) };
+    let admin = Api { app: &app, token: app.api_token("root@acme.fr", Role::Admin) };
+    let (a, m) = (slack(&app, "#jobs"), mastodon(&app, "@jobs@mastodon.example"));
+    let opening = new_opening(&app, "Développeur Rust", None);
+    let publish = format!("/api/v1/openings/{opening}/publish");
+
+    let (s, v) = api.get("/api/v1/channels").await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["items"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect::<Vec<_>>(), ["#jobs", "@jobs@mastodon.example"]);
+    assert_eq!(v["items"][0]["network"], "slack");
+    assert!(!v.to_string().contains("hooks.slack.com/services"), "no credentials in the API");
+
+    // Refusals, each naming its field; nothing is published.
+    for (body, field, status) in [
+        (json!({"accounts": [{"id": "nope"}]}), "accounts", 422),
+        (json!({"accounts": []}), "accounts", 422),
+        (json!({"accounts": [{"id": a.id}], "at": "2020-01-01T10:00:00+01:00"}), "at", 422),
+        (json!({"accounts": [{"id": a.id}], "at": "tomorrow"}), "at", 422),
+        (json!({"accounts": [{"id": a.id}], "at": "2030-01-01T10:00:00"}), "at", 422),
+        (json!({"accounts": [{"id": a.id}], "repost_every_days": 0}), "repost_every_days", 422),
+        (json!({"accounts": [{"id": a.id, "on_close": "reply"}]}), "accounts[0].on_close", 422),
+        (json!({"accounts": [{"id": a.id, "on_close": "explode"}]}), "accounts[0].on_close", 422),
+        (json!({"accounts": [{"id": a.id}], "when": "now"}), "when", 400),
+        (json!({"accounts": "all"}), "accounts", 400),
+    ] {
+        let (s, v) = api.post(&publish, body.clone()).await;
+        assert_eq!(s, status, "{body}: {v}");
+        assert_eq!(fields(&v), vec![field.to_string()], "{body}: {v}");
+    }
+    assert_eq!((status_of(&app, &opening), deliveries_of(&app, &opening).len()), ("draft".into(), 0));
+
+    // Scheduled at a time with an offset, stored in UTC.
+    let (s, v) = api.post(&publish, json!({"accounts": [{"id": a.id}, {"id": m.id, "on_close": "delete"}], "at": "2030-01-15T09:30:00+01:00", "repost_every_days": 14})).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["opening"]["status"], "open");
+    let created = v["created"].as_array().unwrap();
+    assert_eq!(created.len(), 2);
+    assert!(created.iter().all(|d| d["state"] == "scheduled" && d["due_at"] == "2030-01-15T08:30:00Z" && d["repost_every_days"] == 14), "{v}");
+    let (s, v) = api.post(&publish, json!({"accounts": [{"id": a.id}]})).await;
+    assert_eq!((s, v["created"].as_array().unwrap().len()), (200, 0), "publishing twice creates nothing: {v}");
+    // The legacy publish without a body still refuses an open opening.
+    assert_eq!(api.post_empty(&publish).await.0, 409);
+
+    let (s, v) = api.get(&format!("/api/v1/openings/{opening}/deliveries")).await;
+    assert_eq!(s, 200);
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    let id = items[0]["id"].as_str().unwrap().to_string();
+
+    let (s, v) = api.post_empty(&format!("/api/v1/deliveries/{id}/cancel")).await;
+    assert_eq!((s, v["state"].as_str()), (200, Some("cancelled")), "{v}");
+    for action in ["cancel", "retry", "confirm"] {
+        let (s, v) = api.post_empty(&format!("/api/v1/deliveries/{id}/{action}")).await;
+        assert_eq!(s, 409, "{action}: {v}");
+        assert_eq!(fields(&v), ["state"]);
+    }
+    assert_eq!(api.post_empty("/api/v1/deliveries/nope/retry").await.0, 404);
+    let other = items[1]["id"].as_str().unwrap().to_string();
+    set_state(&app, &other, "unconfirmed", true, Some("timed out"));
+    let (s, v) = api.post(&format!("/api/v1/deliveries/{other}/confirm"), json!({"url": "ftp://x"})).await;
+    assert_eq!((s, fields(&v)), (422, vec!["url".to_string()]));
+    let (s, v) = api.post(&format!("/api/v1/deliveries/{other}/confirm"), json!({"url": "https://mastodon.example/@jobs/1"})).await;
+    assert_eq!((s, v["state"].as_str(), v["remote_url"].as_str()), (200, Some("published"), Some("https://mastodon.example/@jobs/1")), "{v}");
+    set_state(&app, &other, "failed", false, Some("rejected"));
+    let (s, v) = api.post_empty(&format!("/api/v1/deliveries/{other}/retry")).await;
+    assert_eq!((s, v["state"].as_str()), (200, Some("queued")), "{v}");
+
+    // Closing goes through the outbox: the queued one is cancelled.
+    let (s, v) = api.post_empty(&format!("/api/v1/openings/{opening}/close")).await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("closed")), "{v}");
+    assert_eq!(app.db(|c| deliveries::find(c, &other).unwrap().unwrap().state), "cancelled");
+    assert_eq!(api.post_empty(&format!("/api/v1/openings/{opening}/close")).await.0, 409);
+
+    // Disconnecting: admins only; then the account cannot be published to.
+    assert_eq!(api.post_empty(&format!("/api/v1/channels/{}/disconnect", a.id)).await.0, 403);
+    let (s, v) = admin.post_empty(&format!("/api/v1/channels/{}/disconnect", a.id)).await;
+    assert_eq!((s, v["archived"].as_bool()), (200, Some(true)), "{v}");
+    assert_eq!(admin.post_empty(&format!("/api/v1/channels/{}/disconnect", a.id)).await.0, 404);
+    let second = new_opening(&app, "Designer", None);
+    let (s, v) = api.post(&format!("/api/v1/openings/{second}/publish"), json!({"accounts": [{"id": m.id}, {"id": a.id}]})).await;
+    assert_eq!((s, fields(&v)), (422, vec!["accounts".to_string()]), "{v}");
+    // A reconnect-needed account: refused by the outbox, and the opening stays a draft.
+    app.db(|c| channels::set_status(c, &m.id, AccountStatus::ReconnectNeeded, Some("revoked"), hirecast::store::now()).unwrap());
+    let b = slack(&app, "#other");
+    let (s, v) = api.post(&format!("/api/v1/openings/{second}/publish"), json!({"accounts": [{"id": b.id}, {"id": m.id}]})).await;
+    assert_eq!((s, fields(&v)), (422, vec!["accounts".to_string()]), "{v}");
+    assert!(v["error"]["fields"][0]["reason"].as_str().unwrap().contains("revoked"));
+    assert_eq!((status_of(&app, &second), deliveries_of(&app, &second).len()), ("draft".into(), 0));
+
+    // The OpenAPI document lists the new routes.
+    let (_, doc) = api.get("/api/v1/openapi.json").await;
+    for p in ["/api/v1/channels", "/api/v1/channels/{id}/disconnect", "/api/v1/openings/{id}/deliveries", "/api/v1/deliveries/{id}/retry", "/api/v1/deliveries/{id}/cancel", "/api/v1/deliveries/{id}/confirm"] {
+        assert!(doc["paths"][p].is_object(), "{p}");
+    }
+}
+
+crate::on_both_backends!(
+    publishing_from_the_opening_page_queues_one_delivery_per_channel,
+    scheduling_uses_the_users_time_zone,
+    delivery_actions_move_states_and_refuse_wrong_ones,
+    failures_page_lists_failed_deliveries_escaped,
+    hiring_managers_see_only_their_openings_deliveries,
+    oauth_callback_takes_only_the_users_own_flow_once,
+    channels_page_is_for_admins_to_manage,
+    api_publishes_lists_and_acts_on_deliveries,
+);
