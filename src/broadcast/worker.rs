@@ -233,8 +233,25 @@ impl Worker {
 
     async fn account_needs_reconnect(&self, account: &ChannelAccount, reason: &str) -> anyhow::Result<()> {
         let (id, reason, now) = (account.id.clone(), reason.to_string(), self.ctx.clock.now());
-        crate::store::run(&self.ctx.pool, move |c| Ok(channels::set_status(c, &id, AccountStatus::ReconnectNeeded, Some(&reason), now)?)).await?;
+        let was_connected = account.status == AccountStatus::Connected;
+        let r = reason.clone();
+        crate::store::run(&self.ctx.pool, move |c| Ok(channels::set_status(c, &id, AccountStatus::ReconnectNeeded, Some(&r), now)?)).await?;
         tracing::warn!(account = %account.id, "channel account needs reconnecting");
+        if was_connected {
+            if let Ok(mailer) = crate::notify::Mailer::from_settings(&self.ctx.settings.broadcast) {
+                let admins = crate::store::run(&self.ctx.pool, |c| {
+                    Ok(crate::store::users::list_by_role(c, crate::domain::user::Role::Admin)?.into_iter().filter(|u| u.active).collect::<Vec<_>>())
+                })
+                .await?;
+                let link = self.ctx.url("/app/channels");
+                for u in admins {
+                    let lang = u.locale.unwrap_or(Lang::En);
+                    if let Err(e) = crate::notify::reconnect_needed(&mailer, &u.email, lang, &account.name, &reason, &link).await {
+                        tracing::warn!(account = %account.id, user = %u.id, error = %e, "reconnect notice not sent");
+                    }
+                }
+            }
+        }
         Ok(())
     }
 
@@ -262,8 +279,36 @@ impl Worker {
     }
 
     /// Emails the recruiter about deliveries that failed for good (once each).
+    /// Without mail configured the failures page is the only notice.
     pub async fn notify_failures(&self) -> anyhow::Result<usize> {
-        Ok(0)
+        let Ok(mailer) = crate::notify::Mailer::from_settings(&self.ctx.settings.broadcast) else { return Ok(0) };
+        let failures = crate::store::run(&self.ctx.pool, |c| Ok(deliveries::unnotified_failures(c, 20)?)).await?;
+        let mut sent = 0;
+        for f in failures {
+            let by = f.delivery.created_by.clone();
+            let recipients: Vec<crate::store::users::User> = crate::store::run(&self.ctx.pool, move |c| {
+                // The recruiter who published it; else every active admin.
+                if let Some(u) = by.as_deref().map(|id| crate::store::users::find(c, id)).transpose()?.flatten().filter(|u| u.active) {
+                    return Ok(vec![u]);
+                }
+                Ok(crate::store::users::list_by_role(c, crate::domain::user::Role::Admin)?.into_iter().filter(|u| u.active).collect())
+            })
+            .await?;
+            let link = self.ctx.url(&format!("/app/deliveries/{}", f.delivery.id));
+            let reason = f.delivery.last_error.clone().unwrap_or_default();
+            for u in &recipients {
+                let lang = u.locale.unwrap_or(Lang::En);
+                if let Err(e) = crate::notify::delivery_failed(&mailer, &u.email, lang, &f.opening_title, &f.account_name, &reason, &link).await {
+                    // Tried again at the next pass.
+                    tracing::warn!(delivery = %f.delivery.id, user = %u.id, error = %e, "failure notice not sent");
+                    return Ok(sent);
+                }
+            }
+            let (id, now) = (f.delivery.id.clone(), self.ctx.clock.now());
+            crate::store::run(&self.ctx.pool, move |c| Ok(deliveries::mark_notified(c, &id, now)?)).await?;
+            sent += 1;
+        }
+        Ok(sent)
     }
 }
 

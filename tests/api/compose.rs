@@ -130,7 +130,7 @@ fn compose_prints_the_posts_of_an_opening() {
     assert_eq!(post["fits"], true);
 
     let all: serde_json::Value = serde_json::from_slice(&cmd(&["compose", "--opening", &opening.id]).stdout).unwrap();
-    assert_eq!(all.as_array().unwrap().len(), 8, "every network");
+    assert_eq!(all.as_array().unwrap().len(), 9, "every network");
 
     let missing = cmd(&["compose", "--opening", "nope"]);
     assert_eq!(missing.status.code(), Some(2));

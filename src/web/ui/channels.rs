@@ -105,35 +105,60 @@ pub enum ConnectStep {
 /// verify_credentials), or starts the OAuth authorization (Mastodon without a token, X,
 /// LinkedIn). Field errors name the form's fields (`instance`, `access_token`, `handle`,
 /// `app_password`, `url`, `signing_secret`, `list_name`).
-// WIRED BY LEAD: each arm calls its network module's connect function.
 async fn connect(state: &AppState, form: &ConnectForm) -> Result<ConnectStep, ConnectError> {
-    let _ = state;
+    use crate::broadcast::{bluesky, email_list, linkedin, mastodon, webhook, x, WebhookFlavour};
     let Some(network) = form.network else { return Err(ConnectError::Field { field: "network", reason: "unknown network".into() }) };
+    let ctx = channel_context(state);
+    let redirect = form.redirect_uri.as_str();
+    let secret = Some(form.signing_secret.trim()).filter(|s| !s.is_empty());
+    let done = |r: Result<crate::broadcast::connect::Connected, ConnectError>| r.map(ConnectStep::Done);
     match network {
-        Network::Mastodon => Err(ConnectError::NotConfigured("Mastodon: not available in this build".into())), // WIRED BY LEAD
-        Network::Bluesky => Err(ConnectError::NotConfigured("Bluesky: not available in this build".into())), // WIRED BY LEAD
-        Network::X => Err(ConnectError::NotConfigured("X: not available in this build".into())), // WIRED BY LEAD
-        Network::LinkedIn => Err(ConnectError::NotConfigured("LinkedIn: not available in this build".into())), // WIRED BY LEAD
-        Network::Slack | Network::Discord | Network::Teams | Network::Webhook => {
-            Err(ConnectError::NotConfigured("Webhooks: not available in this build".into())) // WIRED BY LEAD
+        Network::Mastodon if !form.access_token.trim().is_empty() => {
+            done(mastodon::connect_token(&ctx, &form.instance, form.access_token.trim()).await)
         }
-        Network::Email => Err(ConnectError::NotConfigured("Email lists: not available in this build".into())), // WIRED BY LEAD
+        Network::Mastodon => mastodon::start_oauth(&ctx, &form.instance, redirect).await.map(ConnectStep::Redirect),
+        // The Bluesky client names the field "identifier"; the form calls it "handle".
+        Network::Bluesky => done(bluesky::connect(&ctx, &form.handle, &form.app_password).await.map_err(|e| match e {
+            ConnectError::Field { field: "identifier", reason } => ConnectError::Field { field: "handle", reason },
+            other => other,
+        })),
+        Network::X => x::start_oauth(&ctx, redirect).map(ConnectStep::Redirect),
+        Network::LinkedIn => linkedin::start_oauth(&ctx, redirect).map(ConnectStep::Redirect),
+        Network::Slack => done(webhook::connect(WebhookFlavour::Slack, &form.url, None)),
+        Network::Discord => done(webhook::connect(WebhookFlavour::Discord, &form.url, None)),
+        Network::Teams => done(webhook::connect(WebhookFlavour::Teams, &form.url, None)),
+        Network::Webhook => done(webhook::connect(WebhookFlavour::Generic, &form.url, secret)),
+        Network::Email => done(email_list::connect(&state.settings, &form.list_name)),
     }
+}
+
+fn channel_context(state: &AppState) -> crate::broadcast::ChannelContext {
+    crate::broadcast::ChannelContext::new(state.pool.clone(), state.settings.clone(), state.clock.clone(), state.key.clone())
 }
 
 /// Ends an OAuth authorization: exchanges `code` (with the PKCE verifier of `pending`) for
 /// tokens and reads who the account is.
-// WIRED BY LEAD: a match on `pending.network` calling the network module's finish function.
 async fn finish(state: &AppState, pending: &PendingOAuth, code: &str) -> Result<Connected, ConnectError> {
-    let _ = (state, code);
-    Err(ConnectError::NotConfigured(format!("{}: not available in this build", pending.network.label()))) // WIRED BY LEAD
+    use crate::broadcast::{linkedin, mastodon, x};
+    let ctx = channel_context(state);
+    match pending.network {
+        Network::Mastodon => mastodon::finish_oauth(&ctx, pending, code).await,
+        Network::X => x::finish_oauth(&ctx, pending, code).await,
+        Network::LinkedIn => linkedin::finish_oauth(&ctx, pending, code).await,
+        other => Err(ConnectError::Network(format!("{} does not connect through OAuth", other.label()))),
+    }
 }
 
 /// Checks that an account's credentials still work and records its health.
-// WIRED BY LEAD: replaced by `crate::broadcast::worker::check_account(state, account_id)`.
 async fn check_account(state: &AppState, account_id: &str) -> Result<(), String> {
-    let _ = (state, account_id);
-    Err("not available in this build".into()) // WIRED BY LEAD
+    match crate::broadcast::worker::check_account(&channel_context(state), account_id).await {
+        Ok((_, None)) => Ok(()),
+        Ok((_, Some(reason))) => Err(reason),
+        Err(e) => {
+            tracing::warn!(account = %account_id, error = %format!("{e:#}"), "account check failed");
+            Err("the check could not be run".into())
+        }
+    }
 }
 
 /// Why a network cannot be connected on this server, if it cannot.
