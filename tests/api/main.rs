@@ -4,6 +4,7 @@ mod helpers;
 
 mod api;
 mod bluesky;
+mod broadcast_flow;
 mod broadcast_ui;
 mod cli;
 mod compose;

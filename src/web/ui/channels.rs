@@ -92,7 +92,7 @@ impl ConnectForm {
 
 /// What submitting a connect form leads to.
 #[derive(Debug)]
-#[allow(dead_code)] // built by the network modules' connect functions once wired
+
 pub enum ConnectStep {
     /// Verified: store the account.
     Done(Connected),
