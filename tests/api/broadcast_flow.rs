@@ -116,4 +116,77 @@ async fn connect_publish_rate_limit_and_publish(backend: Backend) {
     assert_eq!(mock.statuses().await.len(), 1);
 }
 
-crate::on_both_backends!(connect_publish_rate_limit_and_publish);
+/// A delivery the network refuses fails at once with its reason, and the recruiter who
+/// published it gets one email (through a real SMTP server); an account whose token is revoked
+/// gets the admins a "reconnect" email.
+async fn failures_and_revoked_accounts_are_emailed(backend: Backend) {
+    let smtp = crate::email::Smtp::start().await;
+    let url = smtp.url();
+    let app = spawn_app_with(backend, move |s| s.broadcast.smtp_url = Some(url)).await;
+    let mock = MastodonMock::start().await;
+    app.add_user("admin@acme.fr", Role::Admin);
+    app.add_user("rita@acme.fr", Role::Recruiter);
+    let admin = app.signed_in("admin@acme.fr").await;
+    let rita = app.signed_in("rita@acme.fr").await;
+    let res = admin
+        .post(app.url("/app/channels/new"))
+        .form(&[("network", "mastodon"), ("instance", mock.url.as_str()), ("access_token", mock.token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    let account = app.db(|c| channels::list(c, false).unwrap()).remove(0);
+    mock.fault(json!({
+        "match": {"methods": ["POST"], "path": "/api/v1/statuses"},
+        "effect": {"type": "status", "status": 422, "body": {"error": "Validation failed: <b>Text</b> is invalid"}},
+        "count": 1
+    }))
+    .await;
+    let opening = crate::outbox::draft_opening(&app, "Développeur Rust (H/F)");
+    let res = rita
+        .post(app.url(&format!("/app/openings/{opening}/broadcast")))
+        .form(&[("accounts", account.id.as_str()), ("when", "now")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    let worker = Worker::new(context(&app));
+    assert_eq!(worker.run_once().await.unwrap(), 1);
+    let d = app.db(|c| deliveries::list_for_opening(c, &opening).unwrap()).remove(0).delivery;
+    assert_eq!(d.state(), DeliveryState::Failed);
+    assert!(d.last_error.as_deref().unwrap().contains("Validation failed"), "{:?}", d.last_error);
+    assert_eq!(worker.notify_failures().await.unwrap(), 1);
+    assert_eq!(worker.notify_failures().await.unwrap(), 0, "one notice per failure");
+    let mails = smtp.wait_for(1).await;
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].header("To").unwrap_or("").contains("rita@acme.fr"), "{:?}", mails[0].header("To"));
+    assert!(mails[0].text.contains("Validation failed"), "{}", mails[0].text);
+    assert!(mails[0].text.contains(&format!("/app/deliveries/{}", d.id)));
+    assert!(!mails[0].html.contains("<b>Text</b>"), "the reason is escaped in HTML");
+
+    // Retry from the failures page: the network accepts it now.
+    let res = rita.post(app.url(&format!("/app/deliveries/{}/retry", d.id))).send().await.unwrap();
+    assert!(res.status().is_redirection(), "{}", res.status());
+    // Not before the account's send budget allows (Mastodon: one post per 36 s by default).
+    assert_eq!(worker.run_once().await.unwrap(), 0);
+    app.state.clock.advance(Duration::seconds(40));
+    assert_eq!(worker.run_once().await.unwrap(), 1);
+    assert_eq!(app.db(|c| deliveries::find(c, &d.id).unwrap().unwrap()).state(), DeliveryState::Published);
+    assert_eq!(mock.statuses().await.len(), 1);
+
+    // Revoked: the admins are told to reconnect.
+    mock.http.post(format!("{}/oauth/revoke", mock.url)).form(&[("token", mock.token.as_str())]).send().await.unwrap();
+    let second = crate::outbox::draft_opening(&app, "Data engineer");
+    rita.post(app.url(&format!("/app/openings/{second}/broadcast")))
+        .form(&[("accounts", account.id.as_str()), ("when", "now")])
+        .send()
+        .await
+        .unwrap();
+    app.state.clock.advance(Duration::minutes(10));
+    assert_eq!(worker.run_once().await.unwrap(), 1);
+    let mails = smtp.wait_for(2).await;
+    assert!(mails[1].header("To").unwrap_or("").contains("admin@acme.fr"));
+    assert!(mails[1].text.contains(&account.name), "{}", mails[1].text);
+}
+
+crate::on_both_backends!(connect_publish_rate_limit_and_publish, failures_and_revoked_accounts_are_emailed);
