@@ -233,9 +233,8 @@ impl Worker {
 
     async fn account_needs_reconnect(&self, account: &ChannelAccount, reason: &str) -> anyhow::Result<()> {
         let (id, reason, now) = (account.id.clone(), reason.to_string(), self.ctx.clock.now());
-        let was_connected = account.status == AccountStatus::Connected;
         let r = reason.clone();
-        crate::store::run(&self.ctx.pool, move |c| Ok(channels::set_status(c, &id, AccountStatus::ReconnectNeeded, Some(&r), now)?)).await?;
+        let was_connected = crate::store::run(&self.ctx.pool, move |c| Ok(channels::mark_reconnect_needed(c, &id, &r, now)?)).await?;
         tracing::warn!(account = %account.id, "channel account needs reconnecting");
         if was_connected {
             if let Ok(mailer) = crate::notify::Mailer::from_settings(&self.ctx.settings.broadcast) {

@@ -199,6 +199,22 @@ pub fn set_status(conn: &mut DbConn, id: &str, status: AccountStatus, reason: Op
     })
 }
 
+/// Marks a connected account "reconnect needed"; true only for the caller that changed it
+/// (so the admins are told once, however many workers met the refusal).
+pub fn mark_reconnect_needed(conn: &mut DbConn, id: &str, reason: &str, at: NaiveDateTime) -> QueryResult<bool> {
+    write_transaction(conn, |c| {
+        diesel::update(channel_accounts::table.find(id).filter(channel_accounts::status.eq(AccountStatus::Connected.as_str())))
+            .set((
+                channel_accounts::status.eq(AccountStatus::ReconnectNeeded.as_str()),
+                channel_accounts::status_reason.eq(Some(reason)),
+                channel_accounts::checked_at.eq(Some(at)),
+                channel_accounts::updated_at.eq(super::now()),
+            ))
+            .execute(c)
+            .map(|n| n == 1)
+    })
+}
+
 /// Updates the non-secret settings (e.g. limits read from a Mastodon instance).
 pub fn save_config(conn: &mut DbConn, id: &str, config: &AccountConfig) -> anyhow::Result<()> {
     let json = serde_json::to_string(config)?;

@@ -187,6 +187,14 @@ async fn failures_and_revoked_accounts_are_emailed(backend: Backend) {
     let mails = smtp.wait_for(2).await;
     assert!(mails[1].header("To").unwrap_or("").contains("admin@acme.fr"));
     assert!(mails[1].text.contains(&account.name), "{}", mails[1].text);
+    // Told once: another refusal on the same account (a second worker, a later check) sends nothing.
+    app.db(|c| {
+        let a = channels::find(c, &account.id).unwrap().unwrap();
+        assert_eq!(a.status, channels::AccountStatus::ReconnectNeeded);
+        assert!(!channels::mark_reconnect_needed(c, &account.id, "401 again", app.state.clock.now()).unwrap());
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(smtp.messages().len(), 2);
 }
 
 crate::on_both_backends!(connect_publish_rate_limit_and_publish, failures_and_revoked_accounts_are_emailed);
