@@ -111,6 +111,14 @@ pub struct PublishOut {
     pub created: Vec<DeliveryOut>,
 }
 
+/// What publishing answers: the opening alone (no body), or with the deliveries created.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum PublishResult {
+    Opening(OpeningOut),
+    Published(PublishOut),
+}
+
 /// An optional body of POST /deliveries/{id}/confirm.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -242,7 +250,7 @@ fn plan_of(r: PublishRequest, accounts: &[crate::store::channels::ChannelAccount
     params(("id" = String, Path, description = "Opening id")),
     request_body(content = Option<PublishRequest>, content_type = "application/json", description = "Optional: the channels to publish to"),
     responses(
-        (status = 200, description = "Without a body: the opening (OpeningOut). With one: the opening and the deliveries created", body = PublishOut),
+        (status = 200, description = "Without a body: the opening (OpeningOut). With one: the opening and the deliveries created", body = PublishResult),
         (status = 400, description = "Malformed JSON, a wrong type or an unknown field", body = ErrorBody),
         (status = 401, description = "No valid token or session", body = ErrorBody),
         (status = 403, description = "Hiring managers may not publish", body = ErrorBody),

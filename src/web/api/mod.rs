@@ -145,6 +145,7 @@ async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
         deliveries::PublishTarget,
         deliveries::PublishRequest,
         deliveries::PublishOut,
+        deliveries::PublishResult,
         deliveries::ConfirmRequest,
         crate::compose::Network,
     )),
