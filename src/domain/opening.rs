@@ -534,7 +534,7 @@ pub fn slugify(title: &str, suffix: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn today() -> NaiveDate {

@@ -4,6 +4,26 @@ use serde_json::{json, Map, Value};
 use crate::domain::markdown::to_safe_html;
 use crate::domain::opening::{Opening, RemotePolicy};
 
+/// The opening's description, or (Google for Jobs requires one) a short one made of its fields.
+fn description_md(o: &Opening) -> String {
+    let d = &o.draft;
+    if !d.description_md.trim().is_empty() {
+        return d.description_md.clone();
+    }
+    let lang: crate::i18n::Lang = d.language.into();
+    let (skills, at) = match lang {
+        crate::i18n::Lang::Fr => ("Compétences", " chez "),
+        crate::i18n::Lang::En => ("Skills", " at "),
+    };
+    let mut out = format!("{}{at}{}", d.title, d.company);
+    let place = [d.city.as_deref().unwrap_or_default(), d.remote_policy.label(lang), d.employment_type.label(lang)];
+    out.push_str(&format!("\n\n{}", place.iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" · ")));
+    if !d.required_skills.is_empty() {
+        out.push_str(&format!("\n\n{skills}: {}", d.required_skills.join(", ")));
+    }
+    out
+}
+
 /// The JobPosting of an opening; `url` is its canonical page, `base_url` the site.
 pub fn job_posting(o: &Opening, url: &str, base_url: &str) -> Value {
     let d = &o.draft;
@@ -11,7 +31,7 @@ pub fn job_posting(o: &Opening, url: &str, base_url: &str) -> Value {
     p.insert("@context".into(), json!("https://schema.org/"));
     p.insert("@type".into(), json!("JobPosting"));
     p.insert("title".into(), json!(d.title));
-    p.insert("description".into(), json!(to_safe_html(&d.description_md)));
+    p.insert("description".into(), json!(to_safe_html(&description_md(o))));
     if let Some(at) = o.published_at {
         p.insert("datePosted".into(), json!(at.date().format("%Y-%m-%d").to_string()));
     }
@@ -84,5 +104,18 @@ mod tests {
         assert!(!safe.contains('\u{2028}'));
         let back: Value = serde_json::from_str(&safe).unwrap();
         assert_eq!(back, v);
+    }
+
+    #[test]
+    fn an_opening_without_description_still_gets_one() {
+        let mut input = crate::domain::opening::tests::valid();
+        input.description.clear();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let draft = crate::domain::opening::OpeningDraft::parse(&input, today).unwrap();
+        let o = Opening::unsaved(draft, today.and_hms_opt(9, 0, 0).unwrap());
+        let p = job_posting(&o, "https://jobs.example/x", "https://jobs.example");
+        let text = p["description"].as_str().unwrap();
+        assert!(text.contains(&o.draft.title), "{text}");
+        assert!(text.contains(&o.draft.company), "{text}");
     }
 }
