@@ -98,7 +98,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         return count_command(network, *limit, *url_reserve, *jsonl, &mut stdin.lock(), &mut stdout.lock());
     }
     let settings = Settings::from_env().map_err(|e| fix(format!("configuration: {e}")))?;
-    crate::telemetry::init(settings.log_json);
+    crate::telemetry::init(settings.log_json).map_err(fix)?;
     match cli.command {
         Command::Serve => serve(settings).await,
         Command::Worker => worker(settings).await,

@@ -2,11 +2,18 @@
 //! personal data such as an email in a filter), status and duration; never bodies or cookies.
 use actix_web::middleware::Logger;
 
-pub fn init(json: bool) {
+/// Starts logging; a `HIRECAST_LOG` that is not a valid filter is an error that names it.
+pub fn init(json: bool) -> Result<(), String> {
     use tracing_subscriber::{fmt, EnvFilter};
-    let filter = EnvFilter::try_from_env("HIRECAST_LOG").unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
+    let filter = match std::env::var("HIRECAST_LOG") {
+        Ok(v) if !v.trim().is_empty() => EnvFilter::try_new(&v).map_err(|e| {
+            format!("HIRECAST_LOG: {e} (a filter such as info or info,hirecast=debug)")
+        })?,
+        _ => EnvFilter::new("info,actix_server=warn"),
+    };
     let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let _ = if json { builder.json().try_init() } else { builder.try_init() };
+    Ok(())
 }
 
 pub fn request_logger() -> Logger {

@@ -69,7 +69,7 @@ fn migrate_works_on_postgres() {
 #[test]
 fn bad_settings_name_the_variable_and_exit_2() {
     let d = workdir();
-    for (var, value) in [("DATABASE_URL", "mysql://x"), ("HIRECAST_BIND", "localhost"), ("HIRECAST_DB_POOL_SIZE", "lots"), ("HIRECAST_BASE_URL", "ftp://x")] {
+    for (var, value) in [("DATABASE_URL", "mysql://x"), ("HIRECAST_BIND", "localhost"), ("HIRECAST_DB_POOL_SIZE", "lots"), ("HIRECAST_BASE_URL", "ftp://x"), ("HIRECAST_LOG", "hirecast=loud")] {
         let out = hirecast(&d).env(var, value).arg("migrate").output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{var}");
         let err = String::from_utf8_lossy(&out.stderr);
