@@ -89,22 +89,19 @@ async fn follow(req: HttpRequest, state: web::Data<AppState>, code: web::Path<St
 pub struct PostLinks {
     base: String,
     opening_id: Option<String>,
-    pool: crate::store::Pool,
 }
 
 impl PostLinks {
     pub fn new(state: &AppState, opening_id: Option<String>) -> Self {
-        Self { base: state.settings.base_url.clone(), opening_id, pool: state.pool.clone() }
+        Self { base: state.settings.base_url.clone(), opening_id }
     }
 
-    /// Blocking (a database write the first time): call from `store::run` or a blocking context.
-    pub fn for_channel_blocking(&self, channel: &str) -> anyhow::Result<String> {
+    /// On the connection the caller already holds (a database write the first time), so a
+    /// preview never takes a second connection from the pool.
+    pub fn for_channel(&self, conn: &mut crate::store::DbConn, channel: &str) -> anyhow::Result<String> {
         let code = match &self.opening_id {
             None => "x".repeat(CODE_LEN),
-            Some(id) => {
-                let mut c = self.pool.get()?;
-                links::link_for(&mut c, id, channel).map_err(|e| anyhow::anyhow!("{e}"))?.code
-            }
+            Some(id) => links::link_for(conn, id, channel).map_err(|e| anyhow::anyhow!("{e}"))?.code,
         };
         Ok(short_url(&self.base, &code))
     }

@@ -95,7 +95,7 @@ pub async fn preview(state: web::Data<AppState>, caller: ApiCaller, body: JsonBo
         crate::store::post_templates::apply(conn, &mut channels)?;
         let mut out = Vec::with_capacity(channels.len());
         for p in &channels {
-            let link = links.for_channel_blocking(p.network.as_str())?;
+            let link = links.for_channel(conn, p.network.as_str())?;
             out.push(compose::compose(&opening, &link, p));
         }
         Ok(out)

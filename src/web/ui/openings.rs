@@ -359,7 +359,7 @@ async fn editor_previews(state: &AppState, opening_id: Option<&str>, v: &EditorV
         crate::store::post_templates::apply(conn, &mut profiles)?;
         let mut cards = Vec::new();
         for p in &profiles {
-            let c = crate::compose::compose(&opening, &links.for_channel_blocking(p.network.as_str())?, p);
+            let c = crate::compose::compose(&opening, &links.for_channel(conn, p.network.as_str())?, p);
             cards.push(PreviewCard {
                 network: c.network.as_str(),
                 label: c.network.label(),
