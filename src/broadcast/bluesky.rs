@@ -15,7 +15,7 @@ use super::connect::{ConnectError, Connected};
 use super::http::{error_for, from_reqwest, network_message};
 use super::rate::retry_at;
 use super::{AccountConfig, BoxFut, Channel, ChannelContext, Credentials, CredentialsHandle, DeliveryKind, Outgoing, RemotePost, SendError};
-use crate::compose::Post;
+use crate::compose::{FacetFeature, Post};
 use crate::store::channels::ChannelAccount;
 
 pub const POST_COLLECTION: &str = "app.bsky.feed.post";
@@ -193,7 +193,8 @@ impl BlueskyChannel {
             "langs": [lang],
         });
         if !post.facets.is_empty() {
-            record["facets"] = facets_json(post);
+            let dids = self.mention_dids(post).await;
+            record["facets"] = facets_json_with(post, &dids);
         }
         if let Some((root, parent)) = reply {
             record["reply"] = json!({"root": root.json(), "parent": parent.json()});
@@ -213,6 +214,24 @@ impl BlueskyChannel {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The DIDs of the handles a post mentions, as (handle, did). A handle that does not
+    /// resolve keeps its text but gets no facet: a mention never stops a post.
+    async fn mention_dids(&self, post: &Post) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for f in &post.facets {
+            let FacetFeature::Mention { handle } = &f.feature else { continue };
+            if out.iter().any(|(h, _)| h == handle) {
+                continue;
+            }
+            if let Ok(v) = self.call("com.atproto.identity.resolveHandle", None, &[("handle", handle.as_str())]).await {
+                if let Some(did) = v["did"].as_str().filter(|d| d.starts_with("did:")) {
+                    out.push((handle.clone(), did.to_string()));
+                }
+            }
+        }
+        out
     }
 
     fn url_of(&self, uri: &str) -> Option<String> {
@@ -317,16 +336,29 @@ impl Channel for BlueskyChannel {
     }
 }
 
-/// The AT Protocol facets of a composed post.
+/// The AT Protocol facets of a composed post whose mentions need no DID.
 pub fn facets_json(post: &Post) -> Value {
+    facets_json_with(post, &[])
+}
+
+/// The AT Protocol facets of a composed post; a mention becomes `{did}` when `dids` holds its
+/// handle, and is left out otherwise.
+pub fn facets_json_with(post: &Post, dids: &[(String, String)]) -> Value {
     Value::Array(
         post.facets
             .iter()
-            .map(|f| {
-                json!({
+            .filter_map(|f| {
+                let feature = match &f.feature {
+                    FacetFeature::Mention { handle } => {
+                        let did = &dids.iter().find(|(h, _)| h == handle)?.1;
+                        json!({"$type": "app.bsky.richtext.facet#mention", "did": did})
+                    }
+                    other => serde_json::to_value(other).unwrap_or(Value::Null),
+                };
+                Some(json!({
                     "index": {"byteStart": f.byte_start, "byteEnd": f.byte_end},
-                    "features": [serde_json::to_value(&f.feature).unwrap_or(Value::Null)],
-                })
+                    "features": [feature],
+                }))
             })
             .collect(),
     )

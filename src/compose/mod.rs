@@ -204,6 +204,52 @@ pub enum FacetFeature {
     /// The tag without '#'.
     #[serde(rename = "app.bsky.richtext.facet#tag")]
     Tag { tag: String },
+    /// `@handle` in the text. The network wants the account's DID: the Bluesky client resolves
+    /// the handle when it sends, and leaves the text plain if the handle does not resolve.
+    #[serde(rename = "app.bsky.richtext.facet#mention")]
+    Mention { handle: String },
+}
+
+/// `@handle.domain` mentions in a Bluesky text as (byte start, byte end, handle), following
+/// Bluesky's own rule: after the start, a space or "(", a handle with at least one dot.
+pub fn bluesky_mentions(text: &str) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    let b = text.as_bytes();
+    let mut i = 0;
+    while let Some(off) = text[i..].find('@') {
+        let at = i + off;
+        i = at + 1;
+        let starts_ok = at == 0 || matches!(b[at - 1], b' ' | b'\t' | b'\n' | b'\r' | b'(') || text[..at].ends_with('\u{a0}');
+        if !starts_ok {
+            continue;
+        }
+        let mut end = at + 1;
+        while end < b.len() && (b[end].is_ascii_alphanumeric() || b[end] == b'.' || b[end] == b'-') {
+            end += 1;
+        }
+        // A handle never ends with the sentence's full stop or a hyphen.
+        while end > at + 1 && matches!(b[end - 1], b'.' | b'-') {
+            end -= 1;
+        }
+        let handle = &text[at + 1..end];
+        if handle_is_valid(handle) {
+            out.push((at, end, handle.to_ascii_lowercase()));
+            i = end;
+        }
+    }
+    out
+}
+
+/// A syntactically valid handle: dot-separated labels of letters, digits and inner hyphens,
+/// at least two labels, the last one starting with a letter.
+fn handle_is_valid(h: &str) -> bool {
+    let labels: Vec<&str> = h.split('.').collect();
+    h.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+        })
+        && labels.last().is_some_and(|l| l.as_bytes()[0].is_ascii_alphabetic())
 }
 
 /// How Bluesky shows a link: without scheme and "www.", long ones cut with "…"; the facet
@@ -345,13 +391,31 @@ fn format(network: Network, segments: &[Segment]) -> Rendered {
             }
         }
     }
+    if network == Network::Bluesky {
+        let taken: Vec<(usize, usize)> = r.facets.iter().map(|f| (f.byte_start, f.byte_end)).collect();
+        for (start, end, handle) in bluesky_mentions(&r.text) {
+            if taken.iter().all(|&(s, e)| end <= s || start >= e) {
+                r.facets.push(Facet { byte_start: start, byte_end: end, feature: FacetFeature::Mention { handle } });
+            }
+        }
+        r.facets.sort_by_key(|f| f.byte_start);
+    }
     r
 }
 
 fn measure(network: Network, r: &Rendered, profile: &ChannelProfile) -> Count {
-    // LinkedIn counts the commentary as displayed, without the little-format escapes.
-    let counted = if network == Network::LinkedIn { &r.display } else { &r.text };
-    count(network, counted, profile.limit, profile.url_reserve)
+    if network != Network::LinkedIn {
+        return count(network, &r.text, profile.limit, profile.url_reserve);
+    }
+    // LinkedIn shows the commentary without its little-format escapes, but whether its limit
+    // applies before or after them is not documented: the post must fit both ways.
+    let mut shown = count(network, &r.display, profile.limit, profile.url_reserve);
+    let sent = count(network, &r.text, profile.limit, profile.url_reserve);
+    if shown.fits && !sent.fits {
+        shown.fits = false;
+        shown.reason = Some(format!("{} characters once LinkedIn's reserved characters are escaped, over {}", sent.length, sent.limit));
+    }
+    shown
 }
 
 fn to_post(r: Rendered, c: &Count) -> Post {
@@ -429,18 +493,31 @@ pub fn compose(opening: &Opening, link: &str, profile: &ChannelProfile) -> Compo
         let c = measure(network, &r, profile);
         (r, c)
     };
-    let done = |(r, c): (Rendered, Count), dropped: Vec<String>| Composed { network, posts: vec![to_post(r, &c)], dropped };
+    let full = v.clone();
+    let threaded = profile.allow_thread && network.can_thread();
+    // One post; or, on a channel that threads, the fitted post first (self-contained: title
+    // and link) and what fitting left out after it, numbered.
+    let done = |(r, c): (Rendered, Count), fitted: &Values, dropped: Vec<String>| {
+        let first = to_post(r, &c);
+        let rest = if threaded { rest_segments(&full, fitted, lang) } else { Vec::new() };
+        if rest.is_empty() {
+            return Composed { network, posts: vec![first], dropped };
+        }
+        let posts = numbered(network, profile, first, &rest);
+        let dropped = dropped.into_iter().map(|d| if d.starts_with("custom template") { d } else { format!("{d} (in the thread)") }).collect();
+        Composed { network, posts, dropped }
+    };
 
     let first = attempt(&v);
     if first.1.fits {
-        return done(first, dropped);
+        return done(first, &v, dropped);
     }
     // Lowest value first: trailing hashtags one at a time, then salary, then city.
     while let Some(tag) = v.hashtags.pop() {
         dropped.push(format!("hashtag #{tag}"));
         let a = attempt(&v);
         if a.1.fits {
-            return done(a, dropped);
+            return done(a, &v, dropped);
         }
     }
     for (what, field) in [("salary", 0), ("location detail", 1)] {
@@ -450,7 +527,7 @@ pub fn compose(opening: &Opening, link: &str, profile: &ChannelProfile) -> Compo
             dropped.push(what.to_string());
             let a = attempt(&v);
             if a.1.fits {
-                return done(a, dropped);
+                return done(a, &v, dropped);
             }
         }
     }
@@ -463,9 +540,10 @@ pub fn compose(opening: &Opening, link: &str, profile: &ChannelProfile) -> Compo
     if let Some(title) = truncate_to_fit(&v.title, |s| fits_with(|v| &mut v.title, &v, s)) {
         v.title = title;
         dropped.push("title truncated".into());
-        return done(attempt(&v), dropped);
+        return done(attempt(&v), &v, dropped);
     }
-    if profile.allow_thread && network.can_thread() {
+    if threaded {
+        // The template's own text is too long for one post: the whole of it becomes a thread.
         return thread(network, profile, &template, &untruncated, dropped);
     }
     // Only a very long company name (or custom template text) is left to cut.
@@ -475,7 +553,52 @@ pub fn compose(opening: &Opening, link: &str, profile: &ChannelProfile) -> Compo
         v.company = company;
         dropped.push("company truncated".into());
     }
-    done(attempt(&v), dropped)
+    done(attempt(&v), &v, dropped)
+}
+
+/// What the fitted first post of a thread left out, for the posts after it: the full title
+/// when it was cut, the location, the salary and the hashtags that did not fit.
+fn rest_segments(full: &Values, fitted: &Values, lang: Lang) -> Vec<Segment> {
+    let (place, pay) = match lang {
+        Lang::Fr => ("Lieu : ", "Salaire : "),
+        Lang::En => ("Location: ", "Salary: "),
+    };
+    let mut lines: Vec<String> = Vec::new();
+    if fitted.title != full.title {
+        lines.push(full.title.clone());
+    }
+    if fitted.location.is_empty() && !full.location.is_empty() {
+        lines.push(format!("{place}{}", full.location));
+    }
+    if fitted.salary.is_empty() && !full.salary.is_empty() {
+        lines.push(format!("{pay}{}", full.salary));
+    }
+    let tags: Vec<String> = full.hashtags.iter().filter(|t| !fitted.hashtags.contains(t)).cloned().collect();
+    let mut segs: Vec<Segment> = Vec::new();
+    if !lines.is_empty() {
+        segs.push(Segment::Text(lines.join("\n")));
+    }
+    if !tags.is_empty() {
+        if !segs.is_empty() {
+            segs.push(Segment::Text("\n".into()));
+        }
+        segs.push(Segment::Hashtags(tags));
+    }
+    segs
+}
+
+/// `first`, then `rest` packed into as few posts as fit, numbered "2/3", "3/3".
+fn numbered(network: Network, profile: &ChannelProfile, first: Post, rest: &[Segment]) -> Vec<Post> {
+    let packed = pack(network, profile, tokens(rest));
+    let total = packed.len() + 1;
+    let mut posts = Vec::with_capacity(total);
+    posts.push(first);
+    for (i, toks) in packed.iter().enumerate() {
+        let r = format(network, &thread_segments(&format!("{}/{total} ", i + 2), toks));
+        let c = measure(network, &r, profile);
+        posts.push(to_post(r, &c));
+    }
+    posts
 }
 
 fn default_parsed(network: Network, lang: Lang) -> Template {
@@ -561,20 +684,15 @@ fn thread_segments(prefix: &str, toks: &[(String, Token)]) -> Vec<Segment> {
     segs
 }
 
-/// First post: the title and the link, self-contained; the rest numbered "2/3", "3/3".
-fn thread(network: Network, profile: &ChannelProfile, template: &Template, v: &Values, dropped: Vec<String>) -> Composed {
+/// Splits tokens into posts that each fit with the widest number prefix ("99/99 "); only
+/// plain words are ever cut (at a grapheme boundary), never a link or a hashtag.
+fn pack(network: Network, profile: &ChannelProfile, toks: Vec<(String, Token)>) -> Vec<Vec<(String, Token)>> {
     let fits = |segs: &[Segment]| measure(network, &format(network, segs), profile).fits;
-    let head = |title: &str| vec![Segment::Text(title.to_string()), Segment::Text("\n".into()), Segment::Link(v.link.clone())];
-    let title = if fits(&head(&v.title)) {
-        v.title.clone()
-    } else {
-        truncate_to_fit(&v.title, |s| fits(&head(s))).unwrap_or_else(|| "…".into())
-    };
     let mut posts_tokens: Vec<Vec<(String, Token)>> = Vec::new();
     let mut current: Vec<(String, Token)> = Vec::new();
     // Pack with the widest prefix; the real one is never wider.
     const WIDE: &str = "99/99 ";
-    let mut queue: std::collections::VecDeque<(String, Token)> = tokens(&template.render(v)).into();
+    let mut queue: std::collections::VecDeque<(String, Token)> = toks.into();
     while let Some(tok) = queue.pop_front() {
         current.push(tok);
         if fits(&thread_segments(WIDE, &current)) {
@@ -606,16 +724,22 @@ fn thread(network: Network, profile: &ChannelProfile, template: &Template, v: &V
     if !current.is_empty() {
         posts_tokens.push(current);
     }
-    let total = posts_tokens.len() + 1;
-    let mut posts = Vec::with_capacity(total);
+    posts_tokens
+}
+
+/// A template whose own text cannot fit one post: first the title and the link,
+/// self-contained; then the whole rendered template, numbered "2/3", "3/3".
+fn thread(network: Network, profile: &ChannelProfile, template: &Template, v: &Values, dropped: Vec<String>) -> Composed {
+    let fits = |segs: &[Segment]| measure(network, &format(network, segs), profile).fits;
+    let head = |title: &str| vec![Segment::Text(title.to_string()), Segment::Text("\n".into()), Segment::Link(v.link.clone())];
+    let title = if fits(&head(&v.title)) {
+        v.title.clone()
+    } else {
+        truncate_to_fit(&v.title, |s| fits(&head(s))).unwrap_or_else(|| "…".into())
+    };
     let r = format(network, &head(&title));
     let c = measure(network, &r, profile);
-    posts.push(to_post(r, &c));
-    for (i, toks) in posts_tokens.iter().enumerate() {
-        let r = format(network, &thread_segments(&format!("{}/{total} ", i + 2), toks));
-        let c = measure(network, &r, profile);
-        posts.push(to_post(r, &c));
-    }
+    let posts = numbered(network, profile, to_post(r, &c), &template.render(v));
     let mut dropped = dropped;
     if title != v.title {
         dropped.push("title truncated in the first post".into());

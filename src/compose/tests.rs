@@ -369,6 +369,69 @@ fn threads_when_allowed_and_the_template_cannot_fit() {
 }
 
 #[test]
+fn a_thread_keeps_in_later_posts_what_the_first_post_had_to_leave_out() {
+    let title = "Ingénieure ou ingénieur logiciel senior, plateforme de données temps réel, équipe paiements, avec une forte appétence pour l'observabilité et la fiabilité des systèmes distribués";
+    let skills = ["Rust", "Kafka", "PostgreSQL", "Kubernetes", "Data Science", "Terraform"];
+    let o = opening(title, &skills);
+    let mut p = fr(Network::X);
+    p.max_hashtags = Some(6);
+    p.template = Some("{title} chez {company}[ à {location}][, {salary}]\n{link}\n[{hashtags}]".into());
+    let single = compose(&o, LINK, &p);
+    assert_eq!(single.posts.len(), 1);
+    assert!(!single.dropped.is_empty(), "the test needs an opening that does not fit: {single:?}");
+    p.allow_thread = true;
+    let c = compose(&o, LINK, &p);
+    assert!(c.posts.len() >= 2, "{c:?}");
+    // The first post stands alone: the same fitted post as without a thread.
+    assert_eq!(c.posts[0], single.posts[0]);
+    assert!(c.posts[0].text.contains(LINK));
+    let rest: String = c.posts[1..].iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join("\n");
+    let total = c.posts.len();
+    for (i, post) in c.posts.iter().enumerate().skip(1) {
+        assert!(post.text.starts_with(&format!("{}/{total} ", i + 1)), "{}", post.text);
+    }
+    for d in &single.dropped {
+        if let Some(tag) = d.strip_prefix("hashtag #") {
+            assert!(rest.contains(&format!("#{tag}")), "{tag} is in the thread: {rest}");
+        }
+    }
+    if single.dropped.iter().any(|d| d == "salary") {
+        assert!(rest.contains("Salaire : 45"), "{rest}");
+    }
+    assert!(c.dropped.iter().all(|d| d.ends_with("(in the thread)")), "{:?}", c.dropped);
+    assert!(c.posts.iter().all(|p| p.fits && p.length == x_weighted(&p.text)));
+}
+
+#[test]
+fn bluesky_mentions_become_facets_and_emails_do_not() {
+    let o = opening("Développeur Rust", &["Rust"]);
+    let mut p = fr(Network::Bluesky);
+    p.template = Some("{title} — écrivez à @acme.bsky.social ou (@rh.acme.fr). Pas jobs@acme.fr ni @nodot.\n{link}".into());
+    let c = compose(&o, LINK, &p);
+    let post = &c.posts[0];
+    let mentions: Vec<(&str, &str)> = post
+        .facets
+        .iter()
+        .filter_map(|f| match &f.feature {
+            FacetFeature::Mention { handle } => Some((&post.text[f.byte_start..f.byte_end], handle.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(mentions, vec![("@acme.bsky.social", "acme.bsky.social"), ("@rh.acme.fr", "rh.acme.fr")]);
+    assert!(post.facets.windows(2).all(|w| w[0].byte_end <= w[1].byte_start), "sorted, not overlapping");
+}
+
+#[test]
+fn linkedin_must_fit_with_its_escapes_too() {
+    let o = opening("Dev", &[]);
+    let mut p = fr(Network::LinkedIn);
+    // 2000 reserved characters display as 2000 and are sent as 4000 with their backslashes.
+    p.template = Some(format!("{{title}} {}\n{{link}}", "(".repeat(2000)));
+    let c = compose(&o, LINK, &p);
+    assert!(!c.posts[0].fits, "{} shown, sent longer than 3000", c.posts[0].length);
+}
+
+#[test]
 fn a_bad_custom_template_falls_back_to_the_default_and_says_so() {
     let mut p = fr(Network::Mastodon);
     p.template = Some("{oops} {link}".into());
@@ -422,6 +485,7 @@ fn check_post(n: Network, p: &Post, link: &str, profile: &ChannelProfile) -> Res
                         prop_assert_eq!(slice, bluesky_link_display(link));
                     }
                     FacetFeature::Tag { tag } => prop_assert_eq!(slice, format!("#{tag}")),
+                    FacetFeature::Mention { handle } => prop_assert_eq!(slice.to_ascii_lowercase(), format!("@{handle}")),
                 }
             }
         }

@@ -465,22 +465,11 @@ async fn list_posts(pds: &Pds) -> Vec<Value> {
 fn bluesky_outgoing(key: &str, marker: &str) -> Outgoing {
     let opening = test_openings().remove(0);
     let profile = ChannelProfile { allow_thread: true, ..ChannelProfile::new(Network::Bluesky, Lang::Fr) };
-    let mut posts = compose(&opening, marker, &profile).posts;
+    let posts = compose(&opening, marker, &profile).posts;
     assert!(posts.iter().all(|p| p.fits));
-    // Two following posts (the composer threads only what does not fit), with tag facets.
-    for text in ["2/ Compétences : #Rust et #PostgreSQL 🦀👩‍💻", "3/ Télétravail partiel 🇫🇷 #Lyon"] {
-        let mut next = posts[0].clone();
-        next.text = text.into();
-        next.facets = text
-            .split(' ')
-            .filter_map(|w| w.strip_prefix('#').map(|tag| (w, tag)))
-            .map(|(w, tag)| {
-                let start = text.find(w).unwrap();
-                hirecast::compose::Facet { byte_start: start, byte_end: start + w.len(), feature: FacetFeature::Tag { tag: tag.into() } }
-            })
-            .collect();
-        posts.push(next);
-    }
+    // The composer threads what the first post leaves out (hashtags of the 50 skills).
+    assert!(posts.len() >= 2, "a thread: {posts:?}");
+    assert!(posts[1..].iter().any(|p| p.facets.iter().any(|f| matches!(f.feature, FacetFeature::Tag { .. }))));
     Outgoing {
         delivery_id: format!("d-{key}"),
         kind: DeliveryKind::Post,
@@ -517,6 +506,38 @@ async fn connecting_by_handle_finds_the_accounts_pds() {
     assert!(matches!(connect(&ctx, "nobody.test", &pds.password).await, Err(ConnectError::Field { field: "identifier", .. })));
     assert!(matches!(connect(&ctx, "not a handle", &pds.password).await, Err(ConnectError::Field { field: "identifier", .. })));
     assert!(matches!(connect(&ctx, &pds.handle, "  ").await, Err(ConnectError::Field { field: "app_password", .. })));
+}
+
+/// Mentions of handles become mention facets carrying the account's DID (resolved through the
+/// PDS); a handle that does not resolve stays plain text and the post still lands.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mentions_are_resolved_to_dids_and_unknown_handles_stay_text() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let pds = Pds::start().await;
+    let ctx = bluesky_context(&app, &pds);
+    let connected = connect(&ctx, &pds.handle, &pds.password).await.unwrap();
+    let (account, creds) = stored(&app, &connected, connected.credentials.clone());
+    let ch = open_channel(&account, creds, &ctx);
+    let marker = "https://jobs.example.org/r/ment2345";
+    let mut out = bluesky_outgoing("delivery-mention", marker);
+    let profile = ChannelProfile {
+        template: Some(format!("{{title}} : écrivez à @{} ou @personne.test\n{{link}}", pds.handle)),
+        ..ChannelProfile::new(Network::Bluesky, Lang::Fr)
+    };
+    out.posts = compose(&out.opening, marker, &profile).posts;
+    let post = &out.posts[0];
+    assert_eq!(post.facets.iter().filter(|f| matches!(f.feature, FacetFeature::Mention { .. })).count(), 2, "{post:?}");
+    let posted = ch.send(&out).await.expect("send");
+    let records = list_posts(&pds).await;
+    let r = records.iter().find(|r| r["uri"].as_str() == Some(posted.id.as_str())).unwrap();
+    let facets = r["value"]["facets"].as_array().unwrap();
+    let mentions: Vec<&Value> = facets.iter().filter(|f| f["features"][0]["$type"] == "app.bsky.richtext.facet#mention").collect();
+    assert_eq!(mentions.len(), 1, "only the handle that resolves: {facets:?}");
+    assert_eq!(mentions[0]["features"][0]["did"].as_str(), Some(pds.did.as_str()));
+    let (s, e) = (mentions[0]["index"]["byteStart"].as_u64().unwrap() as usize, mentions[0]["index"]["byteEnd"].as_u64().unwrap() as usize);
+    assert_eq!(&post.text[s..e], format!("@{}", pds.handle));
+    assert!(post.text.contains("@personne.test"), "the unknown handle is still in the text");
+    check_facets_slice(&post.text, &r["value"]["facets"]);
 }
 
 /// A long, emoji-heavy French opening posted as a thread: every post lands in the repo with its
