@@ -109,7 +109,7 @@
       card.className = "preview-card";
       card.setAttribute("data-network", c.network);
       var h = document.createElement("h3");
-      h.textContent = labels[c.network] || c.network;
+      h.textContent = (labels[c.network] || c.network) + (c.account_name ? " · " + c.account_name : "");
       card.appendChild(h);
       c.posts.forEach(function (p) {
         var pre = document.createElement("pre");

@@ -101,6 +101,82 @@ impl AccountConfig {
     }
 }
 
+/// How an account wants its posts written (Channels → Posts). Empty fields: the
+/// organization's templates (Settings → Post templates) and the network's defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PostSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template_fr: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template_en: Option<String>,
+    /// Write a thread when an opening does not fit one post (X, Mastodon, Bluesky).
+    #[serde(default)]
+    pub allow_thread: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_hashtags: Option<usize>,
+    /// A longer limit than the network's default (X Premium's long posts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<usize>,
+}
+
+/// The most hashtags an account may ask for.
+pub const MAX_HASHTAGS: usize = 10;
+/// X Premium's longest post.
+pub const X_PREMIUM_MAX: usize = 25_000;
+const TEMPLATE_MAX: usize = 4000;
+
+impl PostSettings {
+    /// Checks what an admin typed; every bad field at once. Empty text means "not set".
+    pub fn parse(network: Network, template_fr: &str, template_en: &str, allow_thread: bool, max_hashtags: &str, max_length: &str) -> Result<Self, crate::domain::Invalid> {
+        use crate::domain::{FieldError, Invalid};
+        let mut inv = Invalid::default();
+        let mut template = |field: &str, raw: &str| -> Option<String> {
+            let src = raw.replace("\r\n", "\n");
+            if src.trim().is_empty() {
+                return None;
+            }
+            if src.chars().count() > TEMPLATE_MAX {
+                inv.push(FieldError::new(field, "too_long", format!("is longer than {TEMPLATE_MAX} characters"), format!("dépasse {TEMPLATE_MAX} caractères")));
+                return None;
+            }
+            if let Err(e) = crate::compose::check_template(&src) {
+                inv.push(FieldError::new(field, "invalid_template", e.to_string(), e.to_string()));
+                return None;
+            }
+            Some(src)
+        };
+        let template_fr = template("template_fr", template_fr);
+        let template_en = template("template_en", template_en);
+        let number = |inv: &mut Invalid, field: &str, raw: &str, range: std::ops::RangeInclusive<usize>| -> Option<usize> {
+            let raw = raw.trim();
+            if raw.is_empty() {
+                return None;
+            }
+            match raw.parse::<usize>() {
+                Ok(n) if range.contains(&n) => Some(n),
+                _ => {
+                    let (lo, hi) = (range.start(), range.end());
+                    inv.push(FieldError::new(field, "out_of_range", format!("must be a whole number from {lo} to {hi}"), format!("doit être un nombre entier de {lo} à {hi}")));
+                    None
+                }
+            }
+        };
+        let max_hashtags = number(&mut inv, "max_hashtags", max_hashtags, 0..=MAX_HASHTAGS);
+        let max_length = if network == Network::X { number(&mut inv, "max_length", max_length, 280..=X_PREMIUM_MAX) } else { None };
+        if !inv.is_empty() {
+            return Err(inv);
+        }
+        Ok(Self { template_fr, template_en, allow_thread: allow_thread && network.can_thread(), max_hashtags, max_length })
+    }
+
+    pub fn template(&self, lang: crate::i18n::Lang) -> Option<&str> {
+        match lang {
+            crate::i18n::Lang::Fr => self.template_fr.as_deref(),
+            crate::i18n::Lang::En => self.template_en.as_deref(),
+        }
+    }
+}
+
 /// Secrets of an account. Never logged: `Debug` shows only the variant.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]

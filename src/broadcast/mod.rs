@@ -25,7 +25,7 @@ pub mod webhook;
 pub mod worker;
 pub mod x;
 
-pub use account::{AccountConfig, Credentials, CredentialsHandle, WebhookFlavour};
+pub use account::{AccountConfig, Credentials, CredentialsHandle, PostSettings, WebhookFlavour};
 pub use secret::SecretKey;
 
 /// A boxed future, for the object-safe [`Channel`] trait.
@@ -231,4 +231,27 @@ pub fn open_channel(
         AccountConfig::Webhook { .. } => Box::new(webhook::WebhookChannel::new(account, creds, ctx)),
         AccountConfig::Email { .. } => Box::new(email_list::EmailListChannel::new(account, creds, ctx)),
     }
+}
+
+/// The channels an opening's preview shows: each connected account of the social networks,
+/// with its own limits and post settings, and the network's defaults where none is
+/// connected; the organization's templates fill in where an account has none.
+pub fn preview_channels(conn: &mut crate::store::DbConn, lang: crate::i18n::Lang) -> anyhow::Result<Vec<(Option<crate::store::channels::ChannelAccount>, crate::compose::ChannelProfile)>> {
+    let accounts = crate::store::channels::list(conn, false)?;
+    let mut out = Vec::new();
+    for &network in crate::compose::PREVIEW_NETWORKS {
+        let mine: Vec<_> = accounts.iter().filter(|a| a.network == network).collect();
+        if mine.is_empty() {
+            out.push((None, crate::compose::ChannelProfile::new(network, lang)));
+        }
+        for a in mine {
+            out.push((Some(a.clone()), worker::profile_for(a, lang)));
+        }
+    }
+    let mut profiles: Vec<_> = out.iter().map(|(_, p)| p.clone()).collect();
+    crate::store::post_templates::apply(conn, &mut profiles)?;
+    for ((_, p), filled) in out.iter_mut().zip(profiles) {
+        *p = filled;
+    }
+    Ok(out)
 }

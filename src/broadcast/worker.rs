@@ -363,7 +363,9 @@ pub fn compose_for(d: &DeliveryRow, opening: &Opening, account: &ChannelAccount,
         }
         DeliveryKind::Post | DeliveryKind::Repost => {
             let mut profile = profile_for(account, lang);
-            profile.template = templates.iter().find(|(n, l, _)| n == network.as_str() && l == lang.code()).map(|(_, _, s)| s.clone());
+            if profile.template.is_none() {
+                profile.template = templates.iter().find(|(n, l, _)| n == network.as_str() && l == lang.code()).map(|(_, _, s)| s.clone());
+            }
             if d.kind() == DeliveryKind::Repost {
                 profile.variant = d.sequence.max(1) as u32;
             }
@@ -372,7 +374,9 @@ pub fn compose_for(d: &DeliveryRow, opening: &Opening, account: &ChannelAccount,
     }
 }
 
-/// The composer's profile for an account: the limits it read from its network.
+/// The composer's profile for an account: the limits it read from its network and its own
+/// post settings (template, threads, hashtags, a longer limit). The organization's template
+/// applies where the account has none (see `compose_for` and `store::post_templates::apply`).
 pub fn profile_for(account: &ChannelAccount, lang: Lang) -> ChannelProfile {
     let mut p = ChannelProfile::new(account.network, lang);
     match &account.config {
@@ -380,9 +384,12 @@ pub fn profile_for(account: &ChannelAccount, lang: Lang) -> ChannelProfile {
             p.limit = *max_characters;
             p.url_reserve = *url_reserve;
         }
-        super::AccountConfig::X { max_weighted_length, .. } => p.limit = *max_weighted_length,
+        super::AccountConfig::X { max_weighted_length, .. } => p.limit = account.post.max_length.or(*max_weighted_length),
         _ => {}
     }
+    p.template = account.post.template(lang).map(str::to_string);
+    p.allow_thread = account.post.allow_thread && account.network.can_thread();
+    p.max_hashtags = account.post.max_hashtags;
     p
 }
 

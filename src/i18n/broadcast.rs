@@ -135,6 +135,17 @@ broadcast_texts! {
     time_zone_hint: "Scheduled publications are entered and shown in this time zone.", "Les publications programmées sont saisies et affichées dans ce fuseau horaire.";
     time_zone_saved: "Time zone saved.", "Fuseau horaire enregistré.";
     time_zone_unknown: "is not a known time zone (such as Europe/Paris)", "n'est pas un fuseau horaire connu (par exemple Europe/Paris)";
+    post_settings: "Posts", "Publications";
+    post_settings_title: "How {name} posts", "Publications de {name}";
+    post_settings_intro: "Leave a template empty to use the organization's template for this network (Settings → Post templates).", "Laissez un modèle vide pour utiliser celui de l'organisation pour ce réseau (Paramètres → Modèles de publication).";
+    f_template_fr: "Template in French", "Modèle en français";
+    f_template_en: "Template in English", "Modèle en anglais";
+    f_allow_thread: "Write a thread when an opening does not fit one post", "Écrire un fil quand une offre ne tient pas en une publication";
+    f_max_hashtags: "Most hashtags per post", "Nombre maximal de hashtags par publication";
+    f_max_hashtags_hint: "Empty: the network's default ({n}).", "Vide : la valeur par défaut du réseau ({n}).";
+    f_max_length: "Longest post (X Premium)", "Publication la plus longue (X Premium)";
+    f_max_length_hint: "Empty: 280. X Premium accounts may post up to 25,000.", "Vide : 280. Les comptes X Premium peuvent publier jusqu'à 25 000.";
+    post_settings_saved: "Post settings saved.", "Réglages de publication enregistrés.";
 }
 
 pub fn text(lang: super::Lang) -> &'static BroadcastText {

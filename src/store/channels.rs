@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::channel_accounts;
 use super::{new_id, write_transaction, DbConn};
-use crate::broadcast::{AccountConfig, Credentials, SecretKey};
+use crate::broadcast::{AccountConfig, Credentials, PostSettings, SecretKey};
 use crate::compose::Network;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -26,6 +26,7 @@ pub struct AccountRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub archived_at: Option<NaiveDateTime>,
+    pub post_settings: Option<String>,
 }
 
 /// Health of an account, checked before publishing and after every send.
@@ -68,12 +69,15 @@ pub struct ChannelAccount {
     pub min_interval_ms: i64,
     pub created_at: NaiveDateTime,
     pub archived: bool,
+    /// How this account wants its posts written.
+    pub post: PostSettings,
 }
 
 impl TryFrom<AccountRow> for ChannelAccount {
     type Error = anyhow::Error;
     fn try_from(r: AccountRow) -> anyhow::Result<Self> {
         let config: AccountConfig = serde_json::from_str(&r.config)?;
+        let post = r.post_settings.as_deref().map(serde_json::from_str).transpose()?.unwrap_or_default();
         Ok(ChannelAccount {
             network: config.network(),
             id: r.id,
@@ -87,6 +91,7 @@ impl TryFrom<AccountRow> for ChannelAccount {
             min_interval_ms: r.min_interval_ms,
             created_at: r.created_at,
             archived: r.archived_at.is_some(),
+            post,
         })
     }
 }
@@ -119,6 +124,7 @@ pub fn create(conn: &mut DbConn, key: &SecretKey, a: NewAccount<'_>) -> anyhow::
         created_at: now,
         updated_at: now,
         archived_at: None,
+        post_settings: None,
     };
     write_transaction(conn, |c| diesel::insert_into(channel_accounts::table).values(&row).execute(c))?;
     row.try_into()
@@ -221,6 +227,17 @@ pub fn save_config(conn: &mut DbConn, id: &str, config: &AccountConfig) -> anyho
     write_transaction(conn, |c| {
         diesel::update(channel_accounts::table.find(id))
             .set((channel_accounts::config.eq(json), channel_accounts::updated_at.eq(super::now())))
+            .execute(c)
+    })?;
+    Ok(())
+}
+
+/// Saves how the account wants its posts written (checked by `PostSettings::parse`).
+pub fn save_post_settings(conn: &mut DbConn, id: &str, post: &PostSettings) -> anyhow::Result<()> {
+    let json = serde_json::to_string(post)?;
+    write_transaction(conn, |c| {
+        diesel::update(channel_accounts::table.find(id))
+            .set((channel_accounts::post_settings.eq(json), channel_accounts::updated_at.eq(super::now())))
             .execute(c)
     })?;
     Ok(())

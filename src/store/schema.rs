@@ -182,6 +182,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         archived_at -> Nullable<Timestamp>,
+        post_settings -> Nullable<Text>,
     }
 }
 

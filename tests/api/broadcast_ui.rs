@@ -601,7 +601,91 @@ async fn api_publishes_lists_and_acts_on_deliveries(backend: Backend) {
     }
 }
 
+/// Each account's own post settings (templates per language, threads, hashtags, X Premium's
+/// limit): checked on the form, saved, and used by the preview of the editor and the API
+/// before the organization's template.
+async fn account_post_settings_are_checked_saved_and_used(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin_user = app.add_user("admin@acme.fr", Role::Admin);
+    let admin = app.signed_in("admin@acme.fr").await;
+    let m = mastodon(&app, "@jobs@mastodon.example");
+    let x = add_account(
+        &app,
+        "@acme_jobs",
+        AccountConfig::X { user_id: "42".into(), username: "acme_jobs".into(), max_weighted_length: None },
+        Credentials::OAuth2 { access_token: "a".into(), refresh_token: Some("r".into()), expires_at: None },
+    );
+    let page = admin.get(app.url(&format!("/app/channels/{}/posts", m.id))).send().await.unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    let html = page.text().await.unwrap();
+    assert_eq!(select_attr(&html, "textarea#template_fr", "name"), vec!["template_fr"]);
+    assert!(select_attr(&html, "input#max_length", "name").is_empty(), "only X has a longer limit");
+
+    // Bad values: the form comes back with each field's message and what was typed.
+    let bad = admin
+        .post(app.url(&format!("/app/channels/{}/posts", m.id)))
+        .form(&[("template_fr", "{oops} <b>{link}</b>"), ("template_en", ""), ("max_hashtags", "99")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status().as_u16(), 422);
+    let html = bad.text().await.unwrap();
+    assert_eq!(select_attr(&html, "[data-field=template_fr] textarea", "aria-invalid"), vec!["true"]);
+    assert!(select_text(&html, "#template_fr-error")[0].contains("oops"), "{html}");
+    assert!(!select_text(&html, "#max_hashtags-error").is_empty());
+    assert_eq!(select_text(&html, "textarea#template_fr"), vec!["{oops} <b>{link}</b>"], "kept, escaped");
+    assert!(!html.contains("<b>{link}</b>"));
+    assert_eq!(app.db(|c| channels::find(c, &m.id).unwrap().unwrap()).post, Default::default(), "nothing saved");
+
+    let ok = admin
+        .post(app.url(&format!("/app/channels/{}/posts", m.id)))
+        .form(&[("template_fr", "Rien que pour Mastodon : {title} {link} {hashtags}"), ("allow_thread", "on"), ("max_hashtags", "2")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status().as_u16(), 303);
+    assert_eq!(location(&ok), format!("/app/channels/{}/posts?done=saved", m.id));
+    let saved = app.db(|c| channels::find(c, &m.id).unwrap().unwrap()).post;
+    assert!(saved.allow_thread);
+    assert_eq!(saved.max_hashtags, Some(2));
+    assert!(saved.template_en.is_none());
+    let ok = admin.post(app.url(&format!("/app/channels/{}/posts", x.id))).form(&[("max_length", "1000")]).send().await.unwrap();
+    assert_eq!(ok.status().as_u16(), 303);
+
+    // Recruiters do not change channels.
+    app.add_user("rec@acme.fr", Role::Recruiter);
+    let rec = app.signed_in("rec@acme.fr").await;
+    assert_eq!(rec.get(app.url(&format!("/app/channels/{}/posts", m.id))).send().await.unwrap().status().as_u16(), 403);
+
+    // The organization's Mastodon template is there too: the account's own wins.
+    app.db(|c| hirecast::store::post_templates::set(c, Network::Mastodon, hirecast::i18n::Lang::Fr, "Organisation : {title} {link}", &admin_user.id).unwrap());
+    let id = new_opening(&app, "Développeur Rust", None);
+    let token = app.api_token("api@acme.fr", Role::Recruiter);
+    let r = app.client.post(app.url("/api/v1/compose/preview")).bearer_auth(&token).json(&json!({"opening_id": id})).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let body: Value = r.json().await.unwrap();
+    let previews = body["previews"].as_array().unwrap();
+    let mast = previews.iter().find(|p| p["network"] == "mastodon").unwrap();
+    assert_eq!(mast["account_id"], json!(m.id));
+    let text = mast["posts"][0]["text"].as_str().unwrap();
+    assert!(text.starts_with("Rien que pour Mastodon : Développeur Rust"), "{text}");
+    assert!(mast["posts"][0]["hashtags"].as_array().unwrap().len() <= 2);
+    let xp = previews.iter().find(|p| p["network"] == "x").unwrap();
+    assert_eq!(xp["account_name"], json!("@acme_jobs"));
+    assert_eq!(xp["posts"][0]["limit"], json!(1000));
+    // Networks without a connected account keep their defaults.
+    let bsky = previews.iter().find(|p| p["network"] == "bluesky").unwrap();
+    assert!(bsky.get("account_id").is_none());
+    assert_eq!(bsky["posts"][0]["limit"], json!(300));
+
+    // The editor's panel names the account.
+    let edit = admin.get(app.url(&format!("/app/openings/{id}/edit"))).send().await.unwrap().text().await.unwrap();
+    let labels = select_text(&edit, "#preview-cards .preview-card h3");
+    assert!(labels.iter().any(|l| l == "Mastodon · @jobs@mastodon.example"), "{labels:?}");
+}
+
 crate::on_both_backends!(
+    account_post_settings_are_checked_saved_and_used,
     publishing_from_the_opening_page_queues_one_delivery_per_channel,
     scheduling_uses_the_users_time_zone,
     delivery_actions_move_states_and_refuse_wrong_ones,

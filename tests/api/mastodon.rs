@@ -124,6 +124,7 @@ fn account(mock: &MastodonMock) -> ChannelAccount {
         min_interval_ms: 0,
         created_at: now,
         archived: false,
+        post: Default::default(),
     }
 }
 

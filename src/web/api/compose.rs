@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 
 use super::body::JsonBody;
 use super::openings::visible;
-use crate::compose::{self, ChannelProfile, Composed};
+use crate::compose::{self, ChannelProfile, Network};
 use crate::domain::opening::{Opening, OpeningDraft, OpeningInput};
 use crate::domain::{FieldError, Invalid};
 use crate::web::context::ApiCaller;
@@ -27,7 +27,23 @@ pub struct PreviewRequest {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PreviewResponse {
-    pub previews: Vec<Composed>,
+    pub previews: Vec<PreviewOut>,
+}
+
+/// One channel's post(s): a connected account's (with its limits and post settings), or the
+/// network's defaults.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PreviewOut {
+    pub network: Network,
+    /// The connected account this preview is for, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
+    /// One post, or a thread.
+    pub posts: Vec<compose::Post>,
+    /// What fitting removed.
+    pub dropped: Vec<String>,
 }
 
 fn check_channels(channels: &[ChannelProfile]) -> Result<(), Invalid> {
@@ -88,15 +104,31 @@ pub async fn preview(state: web::Data<AppState>, caller: ApiCaller, body: JsonBo
             return Err(ApiError::field("opening", "one_of", "give either opening_id (a saved opening) or opening (unsaved values), not both"));
         }
     };
-    let mut channels = req.channels.unwrap_or_else(|| compose::preview_profiles(opening.draft.language.into()));
-    check_channels(&channels)?;
+    let explicit = req.channels;
+    if let Some(c) = &explicit {
+        check_channels(c)?;
+    }
+    let lang = opening.draft.language.into();
     let links = crate::web::links::PostLinks::new(&state, saved.then_some(opening.id.clone()));
     let previews = crate::store::run(&state.pool, move |conn| {
-        crate::store::post_templates::apply(conn, &mut channels)?;
+        let channels = match explicit {
+            Some(mut c) => {
+                crate::store::post_templates::apply(conn, &mut c)?;
+                c.into_iter().map(|p| (None, p)).collect()
+            }
+            None => crate::broadcast::preview_channels(conn, lang)?,
+        };
         let mut out = Vec::with_capacity(channels.len());
-        for p in &channels {
+        for (account, p) in &channels {
             let link = links.for_channel(conn, p.network.as_str())?;
-            out.push(compose::compose(&opening, &link, p));
+            let c = compose::compose(&opening, &link, p);
+            out.push(PreviewOut {
+                account_id: account.as_ref().map(|a| a.id.clone()),
+                account_name: account.as_ref().map(|a| a.name.clone()),
+                network: c.network,
+                posts: c.posts,
+                dropped: c.dropped,
+            });
         }
         Ok(out)
     })

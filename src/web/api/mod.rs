@@ -138,6 +138,7 @@ async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
         crate::domain::FieldError,
         compose::PreviewRequest,
         compose::PreviewResponse,
+        compose::PreviewOut,
         channels::ChannelOut,
         channels::ChannelList,
         deliveries::DeliveryOut,

@@ -3,6 +3,7 @@
 mod applications;
 mod auth;
 pub(crate) mod broadcast;
+mod channel_posts;
 mod channels;
 mod dashboard;
 mod openings;
@@ -49,7 +50,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(page("/app/channels/new").route(web::get().to(channels::new_form)).route(web::post().to(channels::submit)))
         .service(page("/app/channels/oauth/callback").route(web::get().to(channels::oauth_callback)))
         .service(page("/app/channels/{id}/disconnect").route(web::get().to(channels::disconnect_page)).route(web::post().to(channels::disconnect)))
-        .service(page("/app/channels/{id}/check").route(web::post().to(channels::check)));
+        .service(page("/app/channels/{id}/check").route(web::post().to(channels::check)))
+        .service(page("/app/channels/{id}/posts").route(web::get().to(channel_posts::show)).route(web::post().to(channel_posts::save)));
 }
 
 /// A resource of the signed-in app: its pages show the broadcast-failure count in the nav.

@@ -332,7 +332,8 @@ pub struct ManagerBox {
 /// One network's post(s) in the editor's preview panel.
 pub struct PreviewCard {
     pub network: &'static str,
-    pub label: &'static str,
+    /// The network, and the account's name when one is connected.
+    pub label: String,
     pub posts: Vec<PreviewPost>,
     pub dropped: String,
 }
@@ -353,16 +354,19 @@ async fn editor_previews(state: &AppState, opening_id: Option<&str>, v: &EditorV
         return Ok(Vec::new());
     }
     let opening = crate::domain::opening::Opening::unsaved(draft, state.clock.now());
-    let mut profiles = crate::compose::preview_profiles(opening.draft.language.into());
+    let lang_of_posts = opening.draft.language.into();
     let links = crate::web::links::PostLinks::new(state, opening_id.map(str::to_string));
     crate::store::run(&state.pool, move |conn| {
-        crate::store::post_templates::apply(conn, &mut profiles)?;
+        let channels = crate::broadcast::preview_channels(conn, lang_of_posts)?;
         let mut cards = Vec::new();
-        for p in &profiles {
+        for (account, p) in &channels {
             let c = crate::compose::compose(&opening, &links.for_channel(conn, p.network.as_str())?, p);
             cards.push(PreviewCard {
                 network: c.network.as_str(),
-                label: c.network.label(),
+                label: match account {
+                    Some(a) => format!("{} · {}", c.network.label(), a.name),
+                    None => c.network.label().to_string(),
+                },
                 posts: c.posts.iter().map(|p| PreviewPost { text: p.text.clone(), length: p.length, limit: p.limit, over: !p.fits }).collect(),
                 dropped: c.dropped.join(", "),
             });

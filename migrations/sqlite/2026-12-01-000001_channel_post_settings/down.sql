@@ -1,0 +1,1 @@
+ALTER TABLE channel_accounts DROP COLUMN post_settings;
