@@ -50,7 +50,10 @@ pub async fn middleware(req: ServiceRequest, next: Next<impl MessageBody + 'stat
             .body("Cross-site request refused: submit the form from this site.");
         return Ok(req.into_response(res).map_into_right_body());
     }
-    let https = req.connection_info().scheme() == "https";
+    // Served over HTTPS: the request says so, or the public address does (behind a proxy
+    // that terminates TLS, which is how an https:// HIRECAST_BASE_URL is deployed).
+    let https = req.connection_info().scheme() == "https"
+        || req.app_data::<actix_web::web::Data<crate::web::AppState>>().is_some_and(|s| s.settings.secure_cookies());
     let mut res = next.call(req).await?;
     let h = res.headers_mut();
     let set = |h: &mut header::HeaderMap, k: &'static str, v: &'static str| {
