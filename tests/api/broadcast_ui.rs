@@ -682,6 +682,16 @@ async fn account_post_settings_are_checked_saved_and_used(backend: Backend) {
     let edit = admin.get(app.url(&format!("/app/openings/{id}/edit"))).send().await.unwrap().text().await.unwrap();
     let labels = select_text(&edit, "#preview-cards .preview-card h3");
     assert!(labels.iter().any(|l| l == "Mastodon · @jobs@mastodon.example"), "{labels:?}");
+    assert!(select_text(&edit, ".preview-card .post-count.over").is_empty(), "everything fits");
+
+    // A template the composer cannot fit: the X counter turns red (class "over") with its count.
+    let long = format!("{} {{title}} {{link}}", "a".repeat(1200));
+    let ok = admin.post(app.url(&format!("/app/channels/{}/posts", x.id))).form(&[("template_fr", long.as_str()), ("max_length", "1000")]).send().await.unwrap();
+    assert_eq!(ok.status().as_u16(), 303);
+    let edit = admin.get(app.url(&format!("/app/openings/{id}/edit"))).send().await.unwrap().text().await.unwrap();
+    let over = select_text(&edit, ".preview-card[data-network=x] .post-count.over");
+    assert_eq!(over.len(), 1, "{edit}");
+    assert!(over[0].ends_with("/ 1000"), "{over:?}");
 }
 
 crate::on_both_backends!(

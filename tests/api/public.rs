@@ -514,6 +514,21 @@ async fn applying_with_a_pdf_files_candidate_application_and_cv(backend: Backend
     assert!(thanks.contains("Rust developer"));
 }
 
+/// A real Word document is recognised by its content, whatever name and type the browser gave it.
+async fn applying_with_a_docx_is_recognised_by_content(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let o = open(&app, input("Rust developer"));
+    let key = form_key(&app, &o.slug).await;
+    let docx = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cv.docx")).unwrap();
+    let mut a = Application::new("lou@example.org", &key);
+    a.cv = Some((docx.clone(), "cv.bin", "application/octet-stream"));
+    let r = post_application(&app, &o.slug, &a).await;
+    assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap_or_default());
+    let apps = app.db(|c| hirecast::store::applications::list_for_opening(c, &o.id).unwrap());
+    assert_eq!(apps[0].application.cv_content_type.as_deref(), Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document"));
+    assert_eq!(app.state.blobs.get(apps[0].application.cv_sha256.as_deref().unwrap()).unwrap().unwrap(), docx);
+}
+
 async fn same_email_on_two_openings_is_one_candidate(backend: Backend) {
     let app = spawn_app(backend).await;
     let a = open(&app, input("First"));
@@ -661,6 +676,7 @@ crate::on_both_backends!(
     hostile_text_is_escaped_in_html_and_json_ld,
     feeds_parse_and_hold_live_openings_only,
     applying_with_a_pdf_files_candidate_application_and_cv,
+    applying_with_a_docx_is_recognised_by_content,
     same_email_on_two_openings_is_one_candidate,
     a_double_submission_files_one_application,
     files_that_are_not_a_cv_are_refused,

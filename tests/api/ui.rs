@@ -603,7 +603,41 @@ async fn dashboard_shows_counts_recent_applications_and_first_run(backend: Backe
     assert_eq!(select_text(&body, "#no-openings").len(), 1);
 }
 
+/// Every filter of the openings list narrows it: remote policy, contract, language, status and words.
+async fn openings_list_filters_by_remote_contract_and_language(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.add_user("ana@acme.fr", Role::Recruiter);
+    let client = app.signed_in("ana@acme.fr").await;
+    let mut remote_en = opening_form("Remote Rust engineer");
+    set(&mut remote_en, "remote_policy", "remote");
+    set(&mut remote_en, "employment_type", "freelance");
+    set(&mut remote_en, "language", "en");
+    create_opening(&app, &client, &remote_en).await;
+    create_opening(&app, &client, &opening_form("Développeur Java")).await;
+    let titles = |q: &'static str| {
+        let client = client.clone();
+        let url = app.url(&format!("/app/openings?{q}"));
+        async move {
+            let body = client.get(url).send().await.unwrap().text().await.unwrap();
+            let mut t = select_text(&body, "#openings-table a.opening-title");
+            t.sort();
+            t
+        }
+    };
+    assert_eq!(titles("").await, vec!["Développeur Java", "Remote Rust engineer"]);
+    assert_eq!(titles("remote=remote").await, vec!["Remote Rust engineer"]);
+    assert_eq!(titles("remote=hybrid").await, vec!["Développeur Java"]);
+    assert_eq!(titles("type=freelance").await, vec!["Remote Rust engineer"]);
+    assert_eq!(titles("type=permanent").await, vec!["Développeur Java"]);
+    assert_eq!(titles("language=fr").await, vec!["Développeur Java"]);
+    assert_eq!(titles("language=en&remote=remote&type=freelance&status=draft&q=rust").await, vec!["Remote Rust engineer"]);
+    assert!(titles("language=en&remote=hybrid").await.is_empty());
+    // Unknown values from old links are ignored, not refused.
+    assert_eq!(titles("remote=moon&type=%3Cscript%3E").await.len(), 2);
+}
+
 crate::on_both_backends!(
+    openings_list_filters_by_remote_contract_and_language,
     sign_in_refuses_wrong_passwords_and_open_redirects,
     anonymous_visitors_are_sent_to_sign_in,
     sign_out_ends_the_session_on_the_server,
