@@ -244,6 +244,11 @@ pub fn load(pool: &Pool, blobs: &BlobStore, force: bool, progress: &mut dyn FnMu
         ))
         .into());
     }
+    // All or nothing: a demo that fails halfway leaves nothing behind to refuse the next try.
+    crate::store::write_transaction(&mut conn, |conn| load_all(conn, blobs, progress))
+}
+
+fn load_all(conn: &mut crate::store::DbConn, blobs: &BlobStore, progress: &mut dyn FnMut(usize, usize, &str)) -> anyhow::Result<DemoSummary> {
     let openings_spec = demo_openings();
     let total = 1 + openings_spec.len() + CANDIDATES.len();
     let mut step = 1;
@@ -260,13 +265,13 @@ pub fn load(pool: &Pool, blobs: &BlobStore, force: bool, progress: &mut dyn FnMu
         let email = Email::parse("email", email).expect("demo emails are valid");
         let password = format!("demo-{}", crate::auth::short_code(12));
         let hash = crate::auth::hash_password(&NewPassword::parse(&password).expect("long enough"))?;
-        let user = match users::add_with_password(&mut conn, &email, name, role, &hash) {
+        let user = match users::add_with_password(conn, &email, name, role, &hash) {
             Ok(u) => {
                 summary_users.push((u.email.clone(), role.as_str().to_string(), password));
                 u
             }
             Err(users::AddUserError::EmailTaken) => {
-                let (u, _) = users::find_by_email(&mut conn, &email)?.context("demo user vanished")?;
+                let (u, _) = users::find_by_email(conn, &email)?.context("demo user vanished")?;
                 summary_users.push((u.email.clone(), role.as_str().to_string(), "(existing account, password unchanged)".into()));
                 u
             }
@@ -276,7 +281,7 @@ pub fn load(pool: &Pool, blobs: &BlobStore, force: bool, progress: &mut dyn FnMu
             manager_ids.push(user.id);
         }
     }
-    let recruiter_id = users::find_by_email(&mut conn, &Email::parse("email", people[0].0).expect("valid"))?.map(|(u, _)| u.id);
+    let recruiter_id = users::find_by_email(conn, &Email::parse("email", people[0].0).expect("valid"))?.map(|(u, _)| u.id);
 
     let today = crate::store::now().date();
     let mut opening_ids = Vec::new();
@@ -305,15 +310,15 @@ pub fn load(pool: &Pool, blobs: &BlobStore, force: bool, progress: &mut dyn FnMu
             hiring_manager_ids: spec.manager.and_then(|i| manager_ids.get(i).cloned()).into_iter().collect(),
         };
         let draft = OpeningDraft::parse(&input, today).map_err(|e| anyhow::anyhow!("demo opening '{}' is invalid: {e}", spec.title))?;
-        let o = openings::create(&mut conn, &draft, recruiter_id.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let o = openings::create(conn, &draft, recruiter_id.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
         match spec.status {
             OpeningStatus::Draft => {}
             OpeningStatus::Open => {
-                openings::set_status(&mut conn, &o.id, OpeningStatus::Open, today).map_err(|e| anyhow::anyhow!("{e}"))?;
+                openings::set_status(conn, &o.id, OpeningStatus::Open, today).map_err(|e| anyhow::anyhow!("{e}"))?;
             }
             other => {
-                openings::set_status(&mut conn, &o.id, OpeningStatus::Open, today).map_err(|e| anyhow::anyhow!("{e}"))?;
-                openings::set_status(&mut conn, &o.id, other, today).map_err(|e| anyhow::anyhow!("{e}"))?;
+                openings::set_status(conn, &o.id, OpeningStatus::Open, today).map_err(|e| anyhow::anyhow!("{e}"))?;
+                openings::set_status(conn, &o.id, other, today).map_err(|e| anyhow::anyhow!("{e}"))?;
             }
         }
         opening_ids.push(o.id);
@@ -338,7 +343,7 @@ pub fn load(pool: &Pool, blobs: &BlobStore, force: bool, progress: &mut dyn FnMu
         };
         for &i in targets.iter() {
             applications::file(
-                &mut conn,
+                conn,
                 NewApplication {
                     opening_id: &opening_ids[i],
                     details: &details,
