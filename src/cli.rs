@@ -58,6 +58,12 @@ pub enum Command {
         #[arg(long)]
         network: Option<String>,
     },
+    /// Fetch a CV link through the safe fetcher and print what would be stored (kind, size,
+    /// SHA-256, the text read from it) as JSON, or why it is refused (exit code 1).
+    FetchCv {
+        /// An http(s) link; Google Drive, Dropbox and OneDrive share links are turned into downloads.
+        url: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -118,6 +124,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User { command } => user(settings, command),
         Command::Count { .. } => unreachable!("handled before the settings are loaded"),
         Command::Compose { opening, network } => compose_command(&settings, &opening, network.as_deref()),
+        Command::FetchCv { url } => fetch_cv_command(&settings, &url).await,
         Command::Demo { force } => {
             let pool = open(&settings)?;
             let blobs = crate::store::blobs::BlobStore::new(&settings.data_dir);
@@ -316,5 +323,48 @@ fn compose_command(settings: &Settings, opening_id: &str, network: Option<&str>)
         composed.push(compose(&opening, &crate::web::links::short_url(&settings.base_url, &link.code), profile));
     }
     println!("{}", serde_json::to_string_pretty(&composed)?);
+    Ok(())
+}
+
+/// `hirecast fetch-cv <url>`: what the sourcing pipeline would store for this link.
+async fn fetch_cv_command(settings: &Settings, raw: &str) -> anyhow::Result<()> {
+    use sha2::Digest;
+    let parsed = url::Url::parse(raw.trim()).map_err(|e| fix(format!("the link is not a valid URL: {e}")))?;
+    let download = crate::fetch::direct_download_url(&parsed);
+    let target = download.clone().unwrap_or(parsed);
+    let fetcher = crate::fetch::SafeFetcher::new(crate::fetch::FetchPolicy { allow_hosts: settings.fetch_allow_hosts.clone(), ..Default::default() });
+    let fetched = match fetcher.fetch(target.as_str()).await {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("refused: {e}");
+            std::process::exit(1);
+        }
+    };
+    let sha = hex::encode(sha2::Sha256::digest(&fetched.bytes));
+    let text = match crate::sourcing::cv_text::read_cv(&fetched.bytes, &crate::sourcing::cv_text::ReadLimits::default()) {
+        Ok(t) => {
+            let full = t.full_text();
+            serde_json::json!({
+                "format": format!("{:?}", t.format).to_lowercase(),
+                "pages": t.pages.len(),
+                "chars": full.chars().count(),
+                "truncated": t.truncated,
+                "preview": full.chars().take(300).collect::<String>(),
+            })
+        }
+        Err(e) => serde_json::json!({"error": e.to_string()}),
+    };
+    let out = serde_json::json!({
+        "url": raw.trim(),
+        "download_url": download.map(|u| u.to_string()),
+        "final_url": fetched.final_url,
+        "kind": format!("{:?}", fetched.kind).to_lowercase(),
+        "content_type": fetched.content_type,
+        "bytes": fetched.bytes.len(),
+        "sha256": sha,
+        "redirects": fetched.redirects,
+        "text": text,
+    });
+    println!("{out}");
     Ok(())
 }

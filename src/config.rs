@@ -30,6 +30,9 @@ pub struct Settings {
     pub log_json: bool,
     /// Channel accounts, workers, mail.
     pub broadcast: BroadcastSettings,
+    /// HIRECAST_FETCH_ALLOW_HOSTS: `host:port` entries the safe fetcher lets through although
+    /// they are internal addresses. For tests against local servers only; empty by default.
+    pub fetch_allow_hosts: Vec<String>,
 }
 
 /// Settings of the broadcast engine. `Debug` hides every secret.
@@ -201,6 +204,23 @@ fn get(var: &'static str) -> Option<String> {
     std::env::var(var).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// `host:port, host:port`: each with a port, nothing else.
+fn fetch_allow_hosts(raw: Option<&str>) -> Result<Vec<String>, ConfigError> {
+    let mut out = Vec::new();
+    for entry in raw.unwrap_or_default().split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let ok = entry.rsplit_once(':').is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0));
+        if !ok {
+            return Err(ConfigError {
+                var: "HIRECAST_FETCH_ALLOW_HOSTS",
+                reason: "must be host:port entries separated by commas (e.g. 127.0.0.1:8081)".into(),
+                shown: format!("'{}'", entry.chars().take(60).collect::<String>()),
+            });
+        }
+        out.push(entry.to_ascii_lowercase());
+    }
+    Ok(out)
+}
+
 fn parse_num<T: std::str::FromStr>(var: &'static str, default: T, ok: impl Fn(&T) -> bool, what: &str) -> Result<T, ConfigError> {
     match get(var) {
         None => Ok(default),
@@ -269,6 +289,7 @@ impl Settings {
             company_name: get("HIRECAST_COMPANY_NAME").unwrap_or_else(|| "Hirecast".into()),
             log_json,
             broadcast: BroadcastSettings::from_env()?,
+            fetch_allow_hosts: fetch_allow_hosts(get("HIRECAST_FETCH_ALLOW_HOSTS").as_deref())?,
         })
     }
 
@@ -286,6 +307,7 @@ impl Settings {
             company_name: "Hirecast".into(),
             log_json: false,
             broadcast: BroadcastSettings::for_tests(),
+            fetch_allow_hosts: Vec::new(),
         }
     }
 

@@ -10,6 +10,7 @@ mod cli;
 mod compose;
 mod crash;
 mod email;
+mod fetch;
 mod health;
 mod links;
 mod mastodon;
