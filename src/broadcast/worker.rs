@@ -43,6 +43,32 @@ impl Worker {
         Duration::seconds(self.ctx.settings.broadcast.lease_secs as i64)
     }
 
+    /// Extends the delivery's lease every third of a lease while it is processed, so a send
+    /// longer than one lease (a mailing to every subscriber, a read-back of many pages) is not
+    /// taken for a dead worker's and reconciled or sent again by another. Stops when dropped,
+    /// or when the lease is found lost.
+    fn heartbeat(&self, delivery_id: &str) -> Heartbeat {
+        let every = StdDuration::from_millis((self.ctx.settings.broadcast.lease_secs * 1000 / 3).max(100));
+        let (w, id) = (self.clone(), delivery_id.to_string());
+        Heartbeat(tokio::spawn(async move {
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let (d, owner, until) = (id.clone(), w.owner.clone(), w.ctx.clock.now() + w.lease());
+                match crate::store::run(&w.ctx.pool, move |c| Ok(deliveries::renew_lease(c, &d, &owner, until)?)).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::warn!(delivery = %id, "lease lost while processing");
+                        break;
+                    }
+                    // The database is busy or down: try again at the next beat.
+                    Err(e) => tracing::warn!(error = %format!("{e:#}"), "lease not renewed"),
+                }
+            }
+        }))
+    }
+
     /// One pass: expired leases become unconfirmed, then up to `worker_concurrency` due
     /// deliveries are claimed and processed concurrently. Returns how many were processed.
     /// Tests call this to drain the outbox step by step.
@@ -104,6 +130,7 @@ impl Worker {
 
     async fn process(&self, cl: Claimed) -> anyhow::Result<()> {
         let d = cl.delivery.clone();
+        let _heartbeat = self.heartbeat(&d.id);
         let (opening_id, account_id, parent_id) = (d.opening_id.clone(), d.account_id.clone(), d.parent_id.clone());
         let key = self.ctx.key.clone();
         let (opening, account, creds, parent, templates) = crate::store::run(&self.ctx.pool, move |c| {
@@ -308,6 +335,15 @@ impl Worker {
             sent += 1;
         }
         Ok(sent)
+    }
+}
+
+/// The lease-renewing task of one delivery being processed; aborted when dropped.
+struct Heartbeat(tokio::task::JoinHandle<()>);
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

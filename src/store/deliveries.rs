@@ -468,6 +468,18 @@ pub fn expire_leases(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<usize
     })
 }
 
+/// Extends the lease of a delivery `owner` still holds, to `until`: the worker's heartbeat
+/// while a long send (a mailing to every subscriber, a read-back of many pages) goes on.
+/// False when the lease was lost (it expired and another worker took the delivery over).
+pub fn renew_lease(conn: &mut DbConn, id: &str, owner: &str, until: NaiveDateTime) -> QueryResult<bool> {
+    write_transaction(conn, |c| {
+        diesel::update(deliveries::table.find(id).filter(deliveries::lease_owner.eq(owner)).filter(deliveries::state.eq(DeliveryState::Sending.as_str())))
+            .set(deliveries::lease_until.eq(Some(until)))
+            .execute(c)
+            .map(|n| n == 1)
+    })
+}
+
 /// Freezes the composed post(s) at the first attempt, so every attempt sends the same text.
 /// Also records when sending first started (reconciliation reads the channel from then).
 pub fn freeze_payload(conn: &mut DbConn, id: &str, owner: &str, payload: &str, now: NaiveDateTime) -> QueryResult<bool> {

@@ -19,4 +19,5 @@ mod public;
 mod store;
 mod ui;
 mod webhooks;
+mod worker;
 mod x_linkedin;

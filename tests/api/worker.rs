@@ -1,0 +1,144 @@
+//! The delivery worker end to end, against a wiremock stub of X (built from its documented
+//! shapes; no X server exists offline) on both backends: the lease renewed during a long send,
+//! reconciliation by the delivery's marker after a timeout, retries and their backoff on the
+//! injectable clock, and the races of closing an opening while a post is out.
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::{Duration, SecondsFormat, Utc};
+use hirecast::broadcast::worker::Worker;
+use hirecast::broadcast::{AccountConfig, Credentials, DeliveryKind, DeliveryState};
+use hirecast::config::BroadcastSettings;
+use hirecast::store::channels::{self, NewAccount};
+use hirecast::store::deliveries::{self, DeliveryRow, OnClose, PublishPlan, Target};
+use serde_json::{json, Value};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+use crate::helpers::*;
+
+/// An app whose X client talks to a fresh wiremock server; `configure` changes the broadcast settings.
+async fn app_with_x(backend: Backend, configure: impl FnOnce(&mut BroadcastSettings) + Send + 'static) -> (TestApp, MockServer) {
+    let server = MockServer::start().await;
+    let uri = server.uri();
+    let app = spawn_app_with(backend, move |s| {
+        s.broadcast.x_api_url = uri.clone();
+        s.broadcast.x_authorize_url = format!("{uri}/i/oauth2/authorize");
+        s.broadcast.x_client_id = Some("x-client-id".into());
+        s.broadcast.x_client_secret = Some("x-client-secret".into());
+        configure(&mut s.broadcast);
+    })
+    .await;
+    (app, server)
+}
+
+/// A connected X account (user 42, @acme_jobs) with no send budget.
+fn x_account(app: &TestApp) -> String {
+    let config = AccountConfig::X { user_id: "42".into(), username: "acme_jobs".into(), max_weighted_length: None };
+    let creds = Credentials::OAuth2 { access_token: "at-1".into(), refresh_token: None, expires_at: None };
+    app.db(|c| {
+        let a = channels::create(c, &app.state.key, NewAccount { name: "@acme_jobs", config: &config, credentials: &creds, token_expires_at: None, created_by: None })
+            .unwrap();
+        channels::set_min_interval(c, &a.id, 0).unwrap();
+        a.id
+    })
+}
+
+fn publish(app: &TestApp, opening: &str, account: &str, on_close: OnClose) -> DeliveryRow {
+    let plan = PublishPlan { targets: vec![Target { account_id: account.into(), on_close }], at: None, repost_every_days: None };
+    let (base, today, now) = (app.state.settings.base_url.clone(), app.state.clock.today(), app.state.clock.now());
+    app.db(|c| deliveries::publish(c, opening, &plan, &base, today, now, None).unwrap()).remove(0)
+}
+
+fn delivery(app: &TestApp, id: &str) -> DeliveryRow {
+    app.db(|c| deliveries::find(c, id).unwrap().unwrap())
+}
+
+fn worker(app: &TestApp) -> Worker {
+    Worker::new(crate::mastodon::context(app))
+}
+
+/// X's answer to a created post.
+fn created(id: &str) -> ResponseTemplate {
+    ResponseTemplate::new(201).set_body_json(json!({"data": {"id": id, "text": "…", "edit_history_tweet_ids": [id]}}))
+}
+
+/// A post of the account's timeline carrying `marker` (X shows it as a t.co link).
+fn tweet_with(id: &str, marker: &str) -> Value {
+    json!({
+        "id": id,
+        "text": "Développeur·se Rust (H/F) https://t.co/xYz12",
+        "created_at": Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
+        "entities": {"urls": [{"start": 26, "end": 49, "url": "https://t.co/xYz12", "expanded_url": marker, "display_url": "…"}]}
+    })
+}
+
+async fn mount_timeline(server: &MockServer, tweets: Vec<Value>) {
+    let body = if tweets.is_empty() { json!({"meta": {"result_count": 0}}) } else { json!({"data": tweets, "meta": {"result_count": tweets.len()}}) };
+    Mock::given(method("GET")).and(path("/2/users/42/tweets")).respond_with(ResponseTemplate::new(200).set_body_json(body)).mount(server).await;
+}
+
+async fn posts_received(server: &MockServer) -> Vec<Request> {
+    server.received_requests().await.unwrap().into_iter().filter(|r| r.method.as_str() == "POST" && r.url.path() == "/2/tweets").collect()
+}
+
+fn states(app: &TestApp, id: &str) -> Vec<(String, Option<String>)> {
+    app.db(|c| deliveries::events(c, id).unwrap()).into_iter().map(|(_, s, d)| (s, d)).collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Lease renewal
+
+/// A send longer than the lease (a thread of ten posts, each answered after half a second,
+/// with a 3 s lease): the worker's heartbeat keeps the lease, so a second worker polling all
+/// along never takes the delivery over, and each post goes out once.
+async fn a_send_longer_than_the_lease_keeps_its_lease(backend: Backend) {
+    let (app, server) = app_with_x(backend, |b| {
+        b.send_timeout_secs = 1;
+        b.lease_secs = 3;
+    })
+    .await;
+    let n = Arc::new(AtomicUsize::new(0));
+    let counter = n.clone();
+    Mock::given(method("POST"))
+        .and(path("/2/tweets"))
+        .respond_with(move |_: &Request| created(&format!("{}", 500 + counter.fetch_add(1, Ordering::SeqCst))).set_delay(StdDuration::from_millis(500)))
+        .mount(&server)
+        .await;
+    mount_timeline(&server, vec![]).await;
+    let account = x_account(&app);
+    let opening = crate::outbox::draft_opening(&app, "Développeur Rust (H/F)");
+    let d = publish(&app, &opening, &account, OnClose::Nothing);
+    // A frozen thread of ten posts: the worker sends what is frozen.
+    let thread: Vec<_> = (1..=10).map(|i| crate::x_linkedin::post(&format!("{i}/10 {}", d.marker))).collect();
+    let json = serde_json::to_string(&thread).unwrap();
+    app.db(|c| {
+        use diesel::prelude::*;
+        use hirecast::store::schema::deliveries as t;
+        diesel::update(t::table.find(&d.id)).set(t::payload.eq(Some(json))).execute(c).unwrap();
+    });
+
+    let first = worker(&app);
+    let sending = tokio::spawn(async move { first.run_once().await.unwrap() });
+    while delivery(&app, &d.id).state() != DeliveryState::Sending {
+        assert!(!sending.is_finished(), "the first worker did not take the delivery");
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+    let second = worker(&app);
+    let mut taken_by_second = 0;
+    while !sending.is_finished() {
+        taken_by_second += second.run_once().await.unwrap();
+        tokio::time::sleep(StdDuration::from_millis(150)).await;
+    }
+    assert_eq!(sending.await.unwrap(), 1);
+    assert_eq!(taken_by_second, 0, "the second worker took over a delivery still being sent");
+    assert_eq!(posts_received(&server).await.len(), 10, "each post of the thread once");
+    let d = delivery(&app, &d.id);
+    assert_eq!(d.state(), DeliveryState::Published);
+    assert_eq!(d.remote().unwrap().ids.len(), 10);
+    let history = states(&app, &d.id);
+    assert!(!history.iter().any(|(s, _)| s == "unconfirmed"), "{history:?}");
+}
+
+crate::on_both_backends!(a_send_longer_than_the_lease_keeps_its_lease);
