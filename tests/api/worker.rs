@@ -8,7 +8,7 @@ use std::time::Duration as StdDuration;
 
 use chrono::{Duration, SecondsFormat, Utc};
 use hirecast::broadcast::worker::Worker;
-use hirecast::broadcast::{AccountConfig, Credentials, DeliveryKind, DeliveryState};
+use hirecast::broadcast::{AccountConfig, Credentials, DeliveryState};
 use hirecast::config::BroadcastSettings;
 use hirecast::store::channels::{self, NewAccount};
 use hirecast::store::deliveries::{self, DeliveryRow, OnClose, PublishPlan, Target};
@@ -142,3 +142,71 @@ async fn a_send_longer_than_the_lease_keeps_its_lease(backend: Backend) {
 }
 
 crate::on_both_backends!(a_send_longer_than_the_lease_keeps_its_lease);
+
+// ---------------------------------------------------------------------------------------
+// Reconciliation by marker
+
+/// The first POST answers after the send timeout (1 s here): the delivery is unconfirmed. X
+/// then shows a post carrying the delivery's marker: the next attempt reads the timeline back
+/// and records that post, without a second POST.
+async fn a_timed_out_post_found_by_its_marker_is_not_sent_again(backend: Backend) {
+    let (app, server) = app_with_x(backend, |b| b.send_timeout_secs = 1).await;
+    Mock::given(method("POST"))
+        .and(path("/2/tweets"))
+        .respond_with(created("1850000000000000777").set_delay(StdDuration::from_millis(2500)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let account = x_account(&app);
+    let opening = crate::outbox::draft_opening(&app, "Développeur Rust (H/F)");
+    let d = publish(&app, &opening, &account, OnClose::Nothing);
+    let w = worker(&app);
+    assert_eq!(w.run_once().await.unwrap(), 1);
+    let after_timeout = delivery(&app, &d.id);
+    assert_eq!(after_timeout.state(), DeliveryState::Unconfirmed, "{:?}", after_timeout.last_error);
+    assert!(after_timeout.last_error.as_deref().unwrap_or("").contains("in time"), "{:?}", after_timeout.last_error);
+
+    // The post was created after all: the timeline shows it (next to another opening's).
+    mount_timeline(&server, vec![tweet_with("1850000000000000777", &d.marker), tweet_with("1850000000000000001", "https://jobs.example.org/r/zz99zz99")]).await;
+    // Not before the network had time to show it.
+    assert_eq!(w.run_once().await.unwrap(), 0);
+    app.state.clock.advance(Duration::seconds(2));
+    assert_eq!(w.run_once().await.unwrap(), 1);
+    let d = delivery(&app, &d.id);
+    assert_eq!(d.state(), DeliveryState::Published);
+    assert_eq!(d.remote_id.as_deref(), Some("1850000000000000777"));
+    assert_eq!(d.remote_url.as_deref(), Some("https://x.com/acme_jobs/status/1850000000000000777"));
+    assert_eq!(posts_received(&server).await.len(), 1, "found by its marker: never posted twice");
+    let history: Vec<String> = states(&app, &d.id).into_iter().map(|(s, _)| s).collect();
+    assert_eq!(history, ["queued", "sending", "unconfirmed", "sending", "published"]);
+}
+
+/// The same timeout, but the timeline does not show the post: it is sent once more, and only once.
+async fn a_timed_out_post_not_found_is_sent_exactly_once_more(backend: Backend) {
+    let (app, server) = app_with_x(backend, |b| b.send_timeout_secs = 1).await;
+    Mock::given(method("POST"))
+        .and(path("/2/tweets"))
+        .respond_with(created("1850000000000000777").set_delay(StdDuration::from_millis(2500)))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST")).and(path("/2/tweets")).respond_with(created("1850000000000000778")).mount(&server).await;
+    mount_timeline(&server, vec![tweet_with("1850000000000000001", "https://jobs.example.org/r/zz99zz99")]).await;
+    let account = x_account(&app);
+    let opening = crate::outbox::draft_opening(&app, "Développeur Rust (H/F)");
+    let d = publish(&app, &opening, &account, OnClose::Nothing);
+    let w = worker(&app);
+    assert_eq!(w.run_once().await.unwrap(), 1);
+    assert_eq!(delivery(&app, &d.id).state(), DeliveryState::Unconfirmed);
+    app.state.clock.advance(Duration::seconds(2));
+    assert_eq!(w.run_once().await.unwrap(), 1);
+    let d = delivery(&app, &d.id);
+    assert_eq!(d.state(), DeliveryState::Published);
+    assert_eq!(d.remote_id.as_deref(), Some("1850000000000000778"));
+    assert_eq!(posts_received(&server).await.len(), 2, "one send, then exactly one resend");
+    let reads = server.received_requests().await.unwrap().into_iter().filter(|r| r.url.path() == "/2/users/42/tweets").count();
+    assert_eq!(reads, 1, "the timeline is read before sending again");
+    assert_eq!(w.run_once().await.unwrap(), 0);
+}
+
+crate::on_both_backends!(a_timed_out_post_found_by_its_marker_is_not_sent_again, a_timed_out_post_not_found_is_sent_exactly_once_more);
