@@ -27,12 +27,25 @@ pub struct Worker {
     ctx: ChannelContext,
     /// Unique per process: a lease names its holder.
     owner: String,
+    /// A fixed backoff jitter in [0, 1) (tests); random when None.
+    fixed_jitter: Option<f64>,
 }
 
 impl Worker {
     pub fn new(ctx: ChannelContext) -> Self {
         let owner = format!("{}-{}", std::process::id(), &crate::store::new_id()[..8]);
-        Self { ctx, owner }
+        Self { ctx, owner, fixed_jitter: None }
+    }
+
+    /// The same worker with a fixed backoff jitter in [0, 1), so that tests know when a retry
+    /// is due (see [`super::rate::backoff`]).
+    pub fn with_jitter(mut self, jitter: f64) -> Self {
+        self.fixed_jitter = Some(jitter.clamp(0.0, 0.999_999));
+        self
+    }
+
+    fn jitter(&self) -> f64 {
+        self.fixed_jitter.unwrap_or_else(|| rand::thread_rng().gen::<f64>())
     }
 
     pub fn owner(&self) -> &str {
@@ -199,7 +212,7 @@ impl Worker {
                     return self.finish(&d, Outcome::Unconfirmed { at, reason }).await;
                 }
                 Err(e) => {
-                    let at = self.ctx.clock.now() + super::rate::backoff(d.attempts.max(1) as u32, jitter());
+                    let at = self.ctx.clock.now() + super::rate::backoff(d.attempts.max(1) as u32, self.jitter());
                     return self.finish(&d, Outcome::Unconfirmed { at, reason: format!("could not read the channel back: {}", e.reason()) }).await;
                 }
             }
@@ -231,7 +244,7 @@ impl Worker {
                 if attempt >= max {
                     Outcome::Failed { reason: format!("gave up after {attempt} attempts: {reason}"), status: None }
                 } else {
-                    Outcome::RetryAt { at: super::rate::next_attempt(now, attempt, at, jitter()), reason, status: None }
+                    Outcome::RetryAt { at: super::rate::next_attempt(now, attempt, at, self.jitter()), reason, status: None }
                 }
             }
             Err(SendError::Unknown { reason }) => {
@@ -372,10 +385,6 @@ pub async fn check_account(ctx: &ChannelContext, account_id: &str) -> anyhow::Re
 
 /// Accounts not checked for this long are checked by the workers.
 pub const HEALTH_CHECK_EVERY_MINUTES: i64 = 60;
-
-fn jitter() -> f64 {
-    rand::thread_rng().gen::<f64>()
-}
 
 /// The post(s) of a delivery, as its account's network wants them.
 pub fn compose_for(d: &DeliveryRow, opening: &Opening, account: &ChannelAccount, templates: &[(String, String, String)]) -> Vec<Post> {

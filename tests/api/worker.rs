@@ -210,3 +210,79 @@ async fn a_timed_out_post_not_found_is_sent_exactly_once_more(backend: Backend) 
 }
 
 crate::on_both_backends!(a_timed_out_post_found_by_its_marker_is_not_sent_again, a_timed_out_post_not_found_is_sent_exactly_once_more);
+
+// ---------------------------------------------------------------------------------------
+// Retries
+
+/// A 503 reschedules the delivery at the backoff time (fixed jitter, injectable clock); it is
+/// not sent before then; after HIRECAST_MAX_ATTEMPTS attempts it fails for good with the reason.
+async fn a_5xx_is_retried_at_the_backoff_time_then_fails_for_good(backend: Backend) {
+    use hirecast::broadcast::rate::backoff;
+    let (app, server) = app_with_x(backend, |b| b.max_attempts = 3).await;
+    Mock::given(method("POST"))
+        .and(path("/2/tweets"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({"title": "Service Unavailable", "detail": "Service Unavailable", "type": "about:blank", "status": 503})))
+        .mount(&server)
+        .await;
+    let account = x_account(&app);
+    let opening = crate::outbox::draft_opening(&app, "Développeur Rust (H/F)");
+    let d = publish(&app, &opening, &account, OnClose::Nothing);
+    let w = worker(&app).with_jitter(0.5);
+    for attempt in 1..=2u32 {
+        let before = app.state.clock.now();
+        assert_eq!(w.run_once().await.unwrap(), 1);
+        let after = app.state.clock.now();
+        let row = delivery(&app, &d.id);
+        assert_eq!(row.state(), DeliveryState::Scheduled, "attempt {attempt}: {:?}", row.last_error);
+        assert_eq!(row.attempts, attempt as i64);
+        assert!(row.last_error.as_deref().unwrap_or("").contains("503"), "{:?}", row.last_error);
+        // Equal jitter: half of the exponential delay fixed, half random (here half of that half).
+        let wait = backoff(attempt, 0.5);
+        assert_eq!(wait, Duration::seconds([22, 45][attempt as usize - 1]));
+        assert!(row.due_at >= before + wait && row.due_at <= after + wait, "attempt {attempt}: due {} not {} + {wait}", row.due_at, before);
+        // Not before its time…
+        let left = row.due_at - app.state.clock.now();
+        app.state.clock.advance(left - Duration::seconds(2));
+        assert_eq!(w.run_once().await.unwrap(), 0, "attempt {attempt}: sent before its time");
+        // …then at it.
+        app.state.clock.advance(Duration::seconds(3));
+    }
+    assert_eq!(w.run_once().await.unwrap(), 1);
+    let row = delivery(&app, &d.id);
+    assert_eq!(row.state(), DeliveryState::Failed);
+    assert_eq!(row.attempts, 3);
+    assert_eq!(row.last_error.as_deref(), Some("gave up after 3 attempts: 503 Service Unavailable"));
+    assert_eq!(posts_received(&server).await.len(), 3);
+    app.state.clock.advance(Duration::hours(2));
+    assert_eq!(w.run_once().await.unwrap(), 0, "failed for good");
+}
+
+/// A 400 is the network refusing this post: failed at once, with its message, no retry.
+async fn a_4xx_fails_at_once_with_the_networks_message(backend: Backend) {
+    let (app, server) = app_with_x(backend, |_| {}).await;
+    Mock::given(method("POST"))
+        .and(path("/2/tweets"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "errors": [{"message": "The `text` field is too long."}],
+            "title": "Invalid Request", "detail": "One or more parameters to your request was invalid.", "type": "https://api.twitter.com/2/problems/invalid-request"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let account = x_account(&app);
+    let opening = crate::outbox::draft_opening(&app, "Développeur Rust (H/F)");
+    let d = publish(&app, &opening, &account, OnClose::Nothing);
+    let w = worker(&app).with_jitter(0.5);
+    assert_eq!(w.run_once().await.unwrap(), 1);
+    let row = delivery(&app, &d.id);
+    assert_eq!(row.state(), DeliveryState::Failed);
+    assert_eq!(row.attempts, 1);
+    assert_eq!(row.last_status, Some(400));
+    assert_eq!(row.last_error.as_deref(), Some("400 One or more parameters to your request was invalid."));
+    app.state.clock.advance(Duration::hours(2));
+    assert_eq!(w.run_once().await.unwrap(), 0);
+    assert_eq!(posts_received(&server).await.len(), 1);
+    assert_eq!(app.db(|c| channels::find(c, &account).unwrap().unwrap()).status, channels::AccountStatus::Connected);
+}
+
+crate::on_both_backends!(a_5xx_is_retried_at_the_backoff_time_then_fails_for_good, a_4xx_fails_at_once_with_the_networks_message);
