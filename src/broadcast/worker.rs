@@ -13,10 +13,10 @@ use rand::Rng;
 
 use super::{open_channel, ChannelContext, CredentialsHandle, DeliveryKind, Outgoing, RemotePost, SendError};
 use crate::compose::{self, ChannelProfile, Network, Post};
-use crate::domain::opening::Opening;
+use crate::domain::opening::{Opening, OpeningStatus};
 use crate::i18n::Lang;
 use crate::store::channels::{self, AccountStatus, ChannelAccount};
-use crate::store::deliveries::{self, Claimed, DeliveryRow, Outcome};
+use crate::store::deliveries::{self, Attempt, Claimed, DeliveryRow, Outcome};
 
 /// Reconciliation reads posts created from a little before the first attempt (clock skew).
 const SINCE_MARGIN_SECS: i64 = 300;
@@ -180,6 +180,7 @@ impl Worker {
         let creds = CredentialsHandle::new(&account.id, creds, self.ctx.pool.clone(), self.ctx.key.clone());
         let channel = open_channel(&account, creds, &self.ctx);
         let since = d.first_sent_at.unwrap_or(now) - Duration::seconds(SINCE_MARGIN_SECS);
+        let opening_status = opening.status;
         let out = Outgoing {
             delivery_id: d.id.clone(),
             kind: d.kind(),
@@ -198,6 +199,10 @@ impl Worker {
         if cl.reconcile {
             match channel.find(&out).await {
                 Ok(Some(remote)) => return self.finish(&d, Outcome::Published(remote)).await,
+                // Certainly not posted, and its opening is no longer open: nothing new is sent.
+                Ok(None) if is_post(out.kind) && opening_status != OpeningStatus::Open => {
+                    return self.finish(&d, not_open(opening_status, self.ctx.clock.now())).await;
+                }
                 Ok(None) => {} // certainly not posted: send below
                 Err(SendError::Unsupported) => {
                     let reason = format!(
@@ -219,9 +224,11 @@ impl Worker {
         }
 
         let (id, owner) = (d.id.clone(), self.owner.clone());
-        let still_ours = crate::store::run(&self.ctx.pool, move |c| Ok(deliveries::start_attempt(c, &id, &owner, now)?)).await?;
-        if !still_ours {
-            return Ok(());
+        match crate::store::run(&self.ctx.pool, move |c| Ok(deliveries::start_attempt(c, &id, &owner, now)?)).await? {
+            Attempt::Go => {}
+            Attempt::LeaseLost => return Ok(()),
+            // Closed (or paused) while the post waited for its turn.
+            Attempt::OpeningNotOpen(status) => return self.finish(&d, not_open(status, self.ctx.clock.now())).await,
         }
         let attempt = d.attempts as u32 + 1;
         let result = channel.send(&out).await;
@@ -348,6 +355,23 @@ impl Worker {
             sent += 1;
         }
         Ok(sent)
+    }
+}
+
+fn is_post(kind: DeliveryKind) -> bool {
+    matches!(kind, DeliveryKind::Post | DeliveryKind::Repost)
+}
+
+/// What becomes of a post that was not sent because its opening is not open: cancelled when
+/// the opening is closed; when it is paused, it waits (claims skip it) until it is open again.
+fn not_open(status: OpeningStatus, now: chrono::NaiveDateTime) -> Outcome {
+    match status {
+        OpeningStatus::Closed => Outcome::Cancelled { reason: "the opening was closed before it was sent".into() },
+        other => Outcome::RetryAt {
+            at: now,
+            reason: format!("the opening is {}: sent once it is open again", other.as_str()),
+            status: None,
+        },
     }
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration as StdDuration;
 
 use chrono::{Duration, SecondsFormat, Utc};
 use hirecast::broadcast::worker::Worker;
-use hirecast::broadcast::{AccountConfig, Credentials, DeliveryState};
+use hirecast::broadcast::{AccountConfig, Credentials, DeliveryKind, DeliveryState};
 use hirecast::config::BroadcastSettings;
 use hirecast::store::channels::{self, NewAccount};
 use hirecast::store::deliveries::{self, DeliveryRow, OnClose, PublishPlan, Target};
@@ -286,3 +286,75 @@ async fn a_4xx_fails_at_once_with_the_networks_message(backend: Backend) {
 }
 
 crate::on_both_backends!(a_5xx_is_retried_at_the_backoff_time_then_fails_for_good, a_4xx_fails_at_once_with_the_networks_message);
+
+// ---------------------------------------------------------------------------------------
+// Closing while a post is out
+
+/// Mounts a first POST /2/tweets that answers after the 1 s send timeout (the outcome is
+/// unknown), then quick answers with `then_id`.
+async fn mount_slow_then_quick(server: &MockServer, then_id: &str) {
+    Mock::given(method("POST"))
+        .and(path("/2/tweets"))
+        .respond_with(created("1850000000000000777").set_delay(StdDuration::from_millis(2500)))
+        .up_to_n_times(1)
+        .mount(server)
+        .await;
+    Mock::given(method("POST")).and(path("/2/tweets")).respond_with(created(then_id)).mount(server).await;
+}
+
+fn close(app: &TestApp, opening: &str) -> Vec<DeliveryRow> {
+    app.db(|c| deliveries::close_opening(c, opening, app.state.clock.today(), app.state.clock.now()).unwrap())
+}
+
+/// Unconfirmed when the opening is closed, then found on the timeline: published, and the
+/// channel's close action ("position filled" under it) is queued and sent.
+async fn a_post_unconfirmed_at_close_and_found_gets_its_close_action(backend: Backend) {
+    let (app, server) = app_with_x(backend, |b| b.send_timeout_secs = 1).await;
+    mount_slow_then_quick(&server, "1850000000000000999").await;
+    let account = x_account(&app);
+    let opening = crate::outbox::draft_opening(&app, "Développeur Rust (H/F)");
+    let d = publish(&app, &opening, &account, OnClose::Reply);
+    let w = worker(&app);
+    assert_eq!(w.run_once().await.unwrap(), 1);
+    assert_eq!(delivery(&app, &d.id).state(), DeliveryState::Unconfirmed);
+    assert!(close(&app, &opening).is_empty(), "nothing to reply under yet");
+    assert_eq!(delivery(&app, &d.id).state(), DeliveryState::Unconfirmed, "not cancelled: it may exist");
+
+    mount_timeline(&server, vec![tweet_with("1850000000000000777", &d.marker)]).await;
+    app.state.clock.advance(Duration::seconds(2));
+    assert_eq!(w.run_once().await.unwrap(), 1, "read back although the opening is closed");
+    let d = delivery(&app, &d.id);
+    assert_eq!((d.state(), d.remote_id.as_deref()), (DeliveryState::Published, Some("1850000000000000777")));
+    let reply = app.db(|c| deliveries::list_for_opening(c, &opening).unwrap()).into_iter().find(|v| v.delivery.kind() == DeliveryKind::FilledReply).expect("the reply is queued");
+    assert_eq!(reply.delivery.parent_id.as_deref(), Some(d.id.as_str()));
+    assert_eq!(w.run_once().await.unwrap(), 1);
+    assert_eq!(delivery(&app, &reply.delivery.id).state(), DeliveryState::Published);
+    let posts = posts_received(&server).await;
+    assert_eq!(posts.len(), 2, "the post once, then its reply");
+    let body: Value = serde_json::from_slice(&posts[1].body).unwrap();
+    assert_eq!(body["reply"]["in_reply_to_tweet_id"], "1850000000000000777");
+}
+
+/// Unconfirmed when the opening is closed, and not on the timeline: cancelled, never sent afresh.
+async fn a_post_unconfirmed_at_close_and_not_found_is_cancelled_not_sent(backend: Backend) {
+    let (app, server) = app_with_x(backend, |b| b.send_timeout_secs = 1).await;
+    mount_slow_then_quick(&server, "1850000000000000999").await;
+    mount_timeline(&server, vec![]).await;
+    let account = x_account(&app);
+    let opening = crate::outbox::draft_opening(&app, "Développeur Rust (H/F)");
+    let d = publish(&app, &opening, &account, OnClose::Reply);
+    let w = worker(&app);
+    assert_eq!(w.run_once().await.unwrap(), 1);
+    close(&app, &opening);
+    app.state.clock.advance(Duration::seconds(2));
+    assert_eq!(w.run_once().await.unwrap(), 1);
+    let d = delivery(&app, &d.id);
+    assert_eq!(d.state(), DeliveryState::Cancelled);
+    assert_eq!(d.last_error.as_deref(), Some("the opening was closed before it was sent"));
+    assert_eq!(posts_received(&server).await.len(), 1, "no fresh send after close");
+    app.state.clock.advance(Duration::hours(1));
+    assert_eq!(w.run_once().await.unwrap(), 0);
+    assert_eq!(app.db(|c| deliveries::list_for_opening(c, &opening).unwrap()).len(), 1, "no close action for a post that does not exist");
+}
+
+crate::on_both_backends!(a_post_unconfirmed_at_close_and_found_gets_its_close_action, a_post_unconfirmed_at_close_and_not_found_is_cancelled_not_sent);
