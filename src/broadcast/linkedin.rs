@@ -6,7 +6,9 @@
 //! (LinkedIn's "little" format). Member tokens last about 60 days and most apps get no refresh
 //! token: the account's `token_expires_at` lets the UI warn a week before. Reading and writing
 //! comments needs a restricted permission, so "position filled" replies are refused with a
-//! reason (delete the post instead).
+//! reason (delete the post instead). Reading an author's posts back needs one too: when
+//! LinkedIn refuses it (401/403), a delivery of unknown outcome waits for a person ("needs
+//! review"), as for webhooks; the account is not marked "reconnect needed".
 use chrono::{Duration, NaiveDateTime};
 use serde::Deserialize;
 use serde_json::json;
@@ -167,7 +169,16 @@ impl LinkedInChannel {
         let url = self.api("/rest/posts");
         let query = [("author", self.author_urn.as_str()), ("q", "author"), ("count", "50")];
         let http = &self.tokens.ctx.http;
-        let resp = self.tokens.call(|token| self.rest(http.get(&url).query(&query), token)).await?;
+        // Listing an author's posts needs a restricted permission (r_member_social, or
+        // r_organization_social for pages) that hirecast does not ask for: a 401 or 403 here
+        // says the posts cannot be read back, not that the account must be reconnected. No
+        // refresh is tried for it either.
+        let token = self.tokens.access_token().await?;
+        let resp = self.rest(http.get(&url).query(&query), &token).send().await.map_err(|e| from_reqwest(&e))?;
+        if matches!(resp.status().as_u16(), 401 | 403) {
+            tracing::info!(author = %self.author_urn, status = resp.status().as_u16(), "LinkedIn posts cannot be read back with this app's permissions");
+            return Err(SendError::Unsupported);
+        }
         let resp = check_status(resp, self.now()).await?;
         let list: PostList =
             resp.json().await.map_err(|_| SendError::Retry { reason: "LinkedIn's list of posts could not be read".into(), at: None })?;
