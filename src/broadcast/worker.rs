@@ -385,7 +385,8 @@ impl Drop for Heartbeat {
 }
 
 /// Checks an account's credentials with its network now, and records the result: what the
-/// channels page's "check now" and the workers' periodic checks call.
+/// channels page's "check now" and the workers' periodic checks call. A working account's
+/// settings are read again too (a Mastodon instance's limits) and saved when they changed.
 pub async fn check_account(ctx: &ChannelContext, account_id: &str) -> anyhow::Result<(AccountStatus, Option<String>)> {
     let (id, key) = (account_id.to_string(), ctx.key.clone());
     let (account, creds) = crate::store::run(&ctx.pool, move |c| {
@@ -397,7 +398,18 @@ pub async fn check_account(ctx: &ChannelContext, account_id: &str) -> anyhow::Re
     let handle = CredentialsHandle::new(&account.id, creds, ctx.pool.clone(), ctx.key.clone());
     let channel = open_channel(&account, handle, ctx);
     let (status, reason) = match channel.check().await {
-        Ok(()) => (AccountStatus::Connected, None),
+        Ok(()) => {
+            // The network's settings may have changed (a Mastodon instance's limits).
+            match channel.refreshed_config(&account.config).await {
+                Ok(Some(config)) => {
+                    let id = account.id.clone();
+                    crate::store::run(&ctx.pool, move |c| channels::save_config(c, &id, &config)).await?;
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!(account = %account.id, reason = %e.reason(), "account settings not refreshed"),
+            }
+            (AccountStatus::Connected, None)
+        }
         Err(SendError::Reconnect { reason }) => (AccountStatus::ReconnectNeeded, Some(reason)),
         // The network is down or slow: that says nothing about the credentials.
         Err(e) => return Ok((account.status, Some(format!("could not check: {}", e.reason())))),
