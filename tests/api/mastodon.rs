@@ -462,3 +462,49 @@ async fn a_health_check_saves_the_instances_new_limits() {
     hirecast::broadcast::worker::check_account(&context(&app), &id).await.unwrap();
     assert!(matches!(config_of(&app, &id), AccountConfig::Mastodon { max_characters: Some(1000), url_reserve: Some(23), .. }));
 }
+
+/// The workers' periodic checks: only accounts checked more than HEALTH_CHECK_EVERY_MINUTES
+/// ago are checked; a revoked token makes its account "reconnect needed" with the instance's words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stale_accounts_are_checked_and_a_revoked_one_needs_reconnecting() {
+    use hirecast::broadcast::worker::{Worker, HEALTH_CHECK_EVERY_MINUTES};
+    use hirecast::store::channels;
+    let app = spawn_app(Backend::Sqlite).await;
+    let server = wiremock::MockServer::start().await;
+    mount_instance(&server, 500).await;
+    mount_verify(&server, "fresh-token", true).await;
+    mount_verify(&server, "good-token", true).await;
+    mount_verify(&server, "revoked-token", false).await;
+    let fresh = stored_mastodon(&app, "fresh", &server.uri(), "fresh-token");
+    let good = stored_mastodon(&app, "good", &server.uri(), "good-token");
+    let revoked = stored_mastodon(&app, "revoked", &server.uri(), "revoked-token");
+    let now = app.state.clock.now();
+    let long_ago = now - chrono::Duration::minutes(HEALTH_CHECK_EVERY_MINUTES + 1);
+    for id in [&good, &revoked] {
+        app.db(|c| channels::set_status(c, id, AccountStatus::Connected, None, long_ago).unwrap());
+    }
+    let verified_with = |reqs: &[wiremock::Request], token: &str| {
+        reqs.iter().filter(|r| r.url.path() == "/api/v1/accounts/verify_credentials" && r.headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(format!("Bearer {token}").as_str())).count()
+    };
+
+    let fresh_checked = app.db(|c| channels::find(c, &fresh).unwrap().unwrap()).checked_at;
+    let worker = Worker::new(context(&app));
+    assert_eq!(worker.check_stale_accounts().await.unwrap(), 2);
+    let reqs = server.received_requests().await.unwrap();
+    assert_eq!((verified_with(&reqs, "fresh-token"), verified_with(&reqs, "good-token"), verified_with(&reqs, "revoked-token")), (0, 1, 1));
+    let find = |id: &str| app.db(|c| channels::find(c, id).unwrap().unwrap());
+    let g = find(&good);
+    assert_eq!(g.status, AccountStatus::Connected);
+    assert!(g.checked_at.unwrap() >= now - chrono::Duration::seconds(5), "checked now: {:?}", g.checked_at);
+    let r = find(&revoked);
+    assert_eq!(r.status, AccountStatus::ReconnectNeeded);
+    assert_eq!(r.status_reason.as_deref(), Some("401 The access token was revoked"));
+    assert_eq!(find(&fresh).checked_at, fresh_checked, "checked recently: left alone");
+
+    // Nothing is stale now; an hour later the connected ones are checked again, not the revoked one.
+    assert_eq!(worker.check_stale_accounts().await.unwrap(), 0);
+    app.state.clock.advance(chrono::Duration::minutes(HEALTH_CHECK_EVERY_MINUTES + 1));
+    assert_eq!(worker.check_stale_accounts().await.unwrap(), 2);
+    let reqs = server.received_requests().await.unwrap();
+    assert_eq!((verified_with(&reqs, "fresh-token"), verified_with(&reqs, "good-token"), verified_with(&reqs, "revoked-token")), (1, 2, 1));
+}
