@@ -601,7 +601,87 @@ async fn api_publishes_lists_and_acts_on_deliveries(backend: Backend) {
     }
 }
 
+/// POST /api/v1/channels: an admin connects a Mastodon account (against mastodon-mock), a
+/// Slack and a generic webhook (its signing secret returned this once); refusals name the field.
+async fn api_connects_token_based_channels(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mock = crate::mastodon::MastodonMock::start().await;
+    let admin = Api { app: &app, token: app.api_token("root@acme.fr", Role::Admin) };
+    let recruiter = Api { app: &app, token: app.api_token("ana@acme.fr", Role::Recruiter) };
+    let mastodon = json!({"network": "mastodon", "instance": mock.url, "access_token": mock.token});
+
+    // Only admins; before anything is asked of the network.
+    let (s, v) = recruiter.post("/api/v1/channels", mastodon.clone()).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (403, Some("forbidden")));
+    assert!(app.db(|c| channels::list(c, true).unwrap()).is_empty());
+
+    let (s, v) = admin.post("/api/v1/channels", mastodon).await;
+    assert_eq!(s, 201, "{v}");
+    let ch = &v["channel"];
+    assert_eq!(ch["network"], "mastodon");
+    assert_eq!(ch["status"], "connected");
+    assert!(ch["name"].as_str().unwrap().starts_with("@jobs@"), "{ch}");
+    assert!(v.get("signing_secret").is_none());
+    assert!(!v.to_string().contains(&mock.token), "the token is never shown");
+    let stored = app.db(|c| channels::find(c, ch["id"].as_str().unwrap()).unwrap().unwrap());
+    assert!(matches!(&stored.config, AccountConfig::Mastodon { instance, max_characters: Some(_), .. } if *instance == mock.url), "{:?}", stored.config);
+    let creds = app.db(|c| channels::credentials(c, &app.state.key, &stored.id).unwrap());
+    assert!(matches!(creds, Credentials::Mastodon { ref access_token, .. } if *access_token == mock.token));
+
+    let (s, v) = admin.post("/api/v1/channels", json!({"network": "slack", "url": "https://hooks.slack.com/services/T000/B000/XXXXXXXX"})).await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["channel"]["network"], "slack");
+    assert!(v.get("signing_secret").is_none());
+    let (s, v) = admin.post("/api/v1/channels", json!({"network": "webhook", "url": "https://hooks.example.org/hirecast"})).await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["channel"]["network"], "webhook");
+    let secret = v["signing_secret"].as_str().expect("the generated signing secret, once").to_string();
+    assert!(secret.len() >= 32, "{secret}");
+    let creds = app.db(|c| channels::credentials(c, &app.state.key, v["channel"]["id"].as_str().unwrap()).unwrap());
+    assert!(matches!(creds, Credentials::Webhook { signing_secret: Some(ref s), .. } if *s == secret));
+    let (s, list) = admin.get("/api/v1/channels").await;
+    assert_eq!(s, 200);
+    assert_eq!(list["items"].as_array().unwrap().len(), 3);
+    assert!(!list.to_string().contains(&secret) && !list.to_string().contains("hooks.slack.com/services"), "never shown again");
+
+    // Refusals, each naming its field; nothing more is stored.
+    for (body, field, code, status) in [
+        (json!({"network": "mastodon", "instance": "ftp://mastodon.social", "access_token": "abc"}), "instance", "refused", 422),
+        (json!({"network": "mastodon", "instance": "http://mastodon.social", "access_token": "abc"}), "instance", "refused", 422),
+        (json!({"network": "mastodon", "instance": mock.url, "access_token": "not-the-token"}), "access_token", "refused", 422),
+        (json!({"network": "mastodon", "instance": mock.url}), "access_token", "required", 422),
+        (json!({"network": "bluesky", "identifier": "jobs.example"}), "app_password", "required", 422),
+        (json!({"network": "slack", "url": "https://example.org/hook"}), "url", "refused", 422),
+        (json!({"network": "webhook", "url": "https://hooks.example.org/x", "signing_secret": "short"}), "signing_secret", "refused", 422),
+        (json!({"network": "email", "list_name": "Alerts"}), "network", "not_configured", 422),
+        (json!({"network": "x"}), "network", "oauth_only", 422),
+        (json!({"network": "linkedin"}), "network", "oauth_only", 422),
+        (json!({"network": "myspace"}), "network", "unknown_network", 422),
+    ] {
+        let (s, v) = admin.post("/api/v1/channels", body.clone()).await;
+        assert_eq!(s, status, "{body}: {v}");
+        assert_eq!(fields(&v), vec![field.to_string()], "{body}: {v}");
+        assert_eq!(v["error"]["fields"][0]["code"], code, "{body}: {v}");
+        assert!(!v["error"]["fields"][0]["reason"].as_str().unwrap_or("").is_empty());
+    }
+    let (s, v) = admin.post("/api/v1/channels", json!({"network": "mastodon", "instance": mock.url, "token": "x"})).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (400, Some("malformed")), "an unknown field");
+    assert_eq!(app.db(|c| channels::list(c, true).unwrap()).len(), 3);
+
+    // An instance that answers with an error of its own: the network's refusal, as a 502.
+    let broken = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::path("/api/v1/accounts/verify_credentials"))
+        .respond_with(wiremock::ResponseTemplate::new(500).set_body_json(json!({"error": "We're sorry, but something went wrong on our end."})))
+        .mount(&broken)
+        .await;
+    let (s, v) = admin.post("/api/v1/channels", json!({"network": "mastodon", "instance": broken.uri(), "access_token": "abc"})).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (502, Some("network_error")), "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("something went wrong on our end"), "{v}");
+    assert_eq!(app.db(|c| channels::list(c, true).unwrap()).len(), 3);
+}
+
 crate::on_both_backends!(
+    api_connects_token_based_channels,
     publishing_from_the_opening_page_queues_one_delivery_per_channel,
     scheduling_uses_the_users_time_zone,
     delivery_actions_move_states_and_refuse_wrong_ones,
