@@ -235,17 +235,17 @@ fn configured(ctx: &ChannelContext) -> Result<(String, String), ConnectError> {
 /// flow authenticates the app with its secret (PKCE is for its native apps only), so
 /// `pending.pkce_verifier` is empty.
 pub fn start_oauth(ctx: &ChannelContext, redirect_uri: &str) -> Result<OAuthStart, ConnectError> {
-    start_oauth_with(ctx, redirect_uri, SCOPES)
+    start_oauth_with(ctx, redirect_uri, SCOPES, false)
 }
 
 /// As [`start_oauth`], also asking to post as the organizations the member administers
 /// ([`ORGANIZATION_SCOPES`]: the app needs LinkedIn's Community Management API). After
 /// [`finish_oauth`], list them with [`organizations`] and pick one with [`as_organization`].
 pub fn start_oauth_for_organizations(ctx: &ChannelContext, redirect_uri: &str) -> Result<OAuthStart, ConnectError> {
-    start_oauth_with(ctx, redirect_uri, ORGANIZATION_SCOPES)
+    start_oauth_with(ctx, redirect_uri, ORGANIZATION_SCOPES, true)
 }
 
-fn start_oauth_with(ctx: &ChannelContext, redirect_uri: &str, scopes: &str) -> Result<OAuthStart, ConnectError> {
+fn start_oauth_with(ctx: &ChannelContext, redirect_uri: &str, scopes: &str, as_organization: bool) -> Result<OAuthStart, ConnectError> {
     let (client_id, _) = configured(ctx)?;
     let state = random_token(24);
     let authorize_url = authorize_url(
@@ -263,6 +263,8 @@ fn start_oauth_with(ctx: &ChannelContext, redirect_uri: &str, scopes: &str) -> R
             client_id: Some(client_id),
             client_secret: None,
             account_id: None,
+            as_organization,
+            choosing: None,
         },
     })
 }
@@ -330,11 +332,18 @@ pub async fn finish_oauth(ctx: &ChannelContext, pending: &PendingOAuth, code: &s
 }
 
 /// An organization (company page) the connected member may post as.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub struct Organization {
     /// `urn:li:organization:…`
     pub urn: String,
     pub name: String,
+}
+
+/// A member's connection waiting for the admin to pick the page it posts as.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
+pub struct OrganizationChoice {
+    pub member: Connected,
+    pub organizations: Vec<Organization>,
 }
 
 #[derive(Deserialize)]

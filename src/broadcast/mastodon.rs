@@ -375,6 +375,8 @@ pub async fn start_oauth(ctx: &ChannelContext, instance: &str, redirect_uri: &st
             client_id: Some(client_id.to_string()),
             client_secret: Some(client_secret.to_string()),
             account_id: None,
+            as_organization: false,
+            choosing: None,
         },
     })
 }
