@@ -11,7 +11,7 @@ use super::{AccountConfig, Credentials};
 use crate::compose::Network;
 
 /// A verified account, ready to be stored.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Connected {
     /// What people see: "@jobs@mastodon.social".
     pub name: String,
@@ -59,6 +59,13 @@ pub struct PendingOAuth {
     /// Reconnecting an existing account rather than adding one.
     #[serde(default)]
     pub account_id: Option<String>,
+    /// LinkedIn: the admin asked to post as an organization page (organization scopes).
+    #[serde(default)]
+    pub as_organization: bool,
+    /// LinkedIn: the member is connected and administers several pages; the connection waits
+    /// here, sealed, until the admin picks the page it posts as.
+    #[serde(default)]
+    pub choosing: Option<super::linkedin::OrganizationChoice>,
 }
 
 impl std::fmt::Debug for PendingOAuth {

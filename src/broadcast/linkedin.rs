@@ -6,7 +6,9 @@
 //! (LinkedIn's "little" format). Member tokens last about 60 days and most apps get no refresh
 //! token: the account's `token_expires_at` lets the UI warn a week before. Reading and writing
 //! comments needs a restricted permission, so "position filled" replies are refused with a
-//! reason (delete the post instead).
+//! reason (delete the post instead). Reading an author's posts back needs one too: when
+//! LinkedIn refuses it (401/403), a delivery of unknown outcome waits for a person ("needs
+//! review"), as for webhooks; the account is not marked "reconnect needed".
 use chrono::{Duration, NaiveDateTime};
 use serde::Deserialize;
 use serde_json::json;
@@ -167,7 +169,16 @@ impl LinkedInChannel {
         let url = self.api("/rest/posts");
         let query = [("author", self.author_urn.as_str()), ("q", "author"), ("count", "50")];
         let http = &self.tokens.ctx.http;
-        let resp = self.tokens.call(|token| self.rest(http.get(&url).query(&query), token)).await?;
+        // Listing an author's posts needs a restricted permission (r_member_social, or
+        // r_organization_social for pages) that hirecast does not ask for: a 401 or 403 here
+        // says the posts cannot be read back, not that the account must be reconnected. No
+        // refresh is tried for it either.
+        let token = self.tokens.access_token().await?;
+        let resp = self.rest(http.get(&url).query(&query), &token).send().await.map_err(|e| from_reqwest(&e))?;
+        if matches!(resp.status().as_u16(), 401 | 403) {
+            tracing::info!(author = %self.author_urn, status = resp.status().as_u16(), "LinkedIn posts cannot be read back with this app's permissions");
+            return Err(SendError::Unsupported);
+        }
         let resp = check_status(resp, self.now()).await?;
         let list: PostList =
             resp.json().await.map_err(|_| SendError::Retry { reason: "LinkedIn's list of posts could not be read".into(), at: None })?;
@@ -224,17 +235,17 @@ fn configured(ctx: &ChannelContext) -> Result<(String, String), ConnectError> {
 /// flow authenticates the app with its secret (PKCE is for its native apps only), so
 /// `pending.pkce_verifier` is empty.
 pub fn start_oauth(ctx: &ChannelContext, redirect_uri: &str) -> Result<OAuthStart, ConnectError> {
-    start_oauth_with(ctx, redirect_uri, SCOPES)
+    start_oauth_with(ctx, redirect_uri, SCOPES, false)
 }
 
 /// As [`start_oauth`], also asking to post as the organizations the member administers
 /// ([`ORGANIZATION_SCOPES`]: the app needs LinkedIn's Community Management API). After
 /// [`finish_oauth`], list them with [`organizations`] and pick one with [`as_organization`].
 pub fn start_oauth_for_organizations(ctx: &ChannelContext, redirect_uri: &str) -> Result<OAuthStart, ConnectError> {
-    start_oauth_with(ctx, redirect_uri, ORGANIZATION_SCOPES)
+    start_oauth_with(ctx, redirect_uri, ORGANIZATION_SCOPES, true)
 }
 
-fn start_oauth_with(ctx: &ChannelContext, redirect_uri: &str, scopes: &str) -> Result<OAuthStart, ConnectError> {
+fn start_oauth_with(ctx: &ChannelContext, redirect_uri: &str, scopes: &str, as_organization: bool) -> Result<OAuthStart, ConnectError> {
     let (client_id, _) = configured(ctx)?;
     let state = random_token(24);
     let authorize_url = authorize_url(
@@ -252,6 +263,8 @@ fn start_oauth_with(ctx: &ChannelContext, redirect_uri: &str, scopes: &str) -> R
             client_id: Some(client_id),
             client_secret: None,
             account_id: None,
+            as_organization,
+            choosing: None,
         },
     })
 }
@@ -319,11 +332,18 @@ pub async fn finish_oauth(ctx: &ChannelContext, pending: &PendingOAuth, code: &s
 }
 
 /// An organization (company page) the connected member may post as.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub struct Organization {
     /// `urn:li:organization:…`
     pub urn: String,
     pub name: String,
+}
+
+/// A member's connection waiting for the admin to pick the page it posts as.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
+pub struct OrganizationChoice {
+    pub member: Connected,
+    pub organizations: Vec<Organization>,
 }
 
 #[derive(Deserialize)]

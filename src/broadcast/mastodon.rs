@@ -7,7 +7,8 @@
 //! delivery's marker.
 //!
 //! Connecting: OAuth 2.0 with PKCE against the instance (the app is registered on the fly with
-//! `POST /api/v1/apps`), or a pasted access token. Both read the instance's limits.
+//! `POST /api/v1/apps`), or a pasted access token. Both read the instance's limits; the
+//! health checks read them again (`Channel::refreshed_config`).
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::{json, Value};
 
@@ -243,6 +244,37 @@ impl Channel for MastodonChannel {
             Ok(())
         })
     }
+
+    /// The instance's limits, read again from `/api/v2/instance` (an admin may raise
+    /// `max_characters`): what the composer uses for the next posts.
+    fn refreshed_config<'a>(&'a self, current: &'a AccountConfig) -> BoxFut<'a, Result<Option<AccountConfig>, SendError>> {
+        Box::pin(async move {
+            let AccountConfig::Mastodon { max_characters, url_reserve, .. } = current else { return Ok(None) };
+            let resp = self.ctx.http.get(self.url("/api/v2/instance")).send().await.map_err(|e| from_reqwest(&e))?;
+            let resp = check_status(resp, self.ctx.clock.now()).await?;
+            let info: Value = resp.json().await.map_err(|e| SendError::Retry { reason: format!("unreadable instance description: {e}"), at: None })?;
+            let (new_max, new_reserve) = limits_of(&info);
+            // What the instance no longer says is kept as it was.
+            let (new_max, new_reserve) = (new_max.or(*max_characters), new_reserve.or(*url_reserve));
+            if (new_max, new_reserve) == (*max_characters, *url_reserve) {
+                return Ok(None);
+            }
+            let mut config = current.clone();
+            if let AccountConfig::Mastodon { max_characters, url_reserve, .. } = &mut config {
+                *max_characters = new_max;
+                *url_reserve = new_reserve;
+            }
+            Ok(Some(config))
+        })
+    }
+}
+
+/// `configuration.statuses.max_characters` and `characters_reserved_per_url` of an
+/// `/api/v2/instance` answer.
+fn limits_of(info: &Value) -> (Option<usize>, Option<usize>) {
+    let statuses = &info["configuration"]["statuses"];
+    let max = statuses["max_characters"].as_u64().filter(|n| *n > 0).map(|n| n as usize);
+    (max, statuses["characters_reserved_per_url"].as_u64().map(|n| n as usize))
 }
 
 /// Whether a status's content (HTML) carries the marker (a URL, possibly HTML-escaped).
@@ -343,6 +375,8 @@ pub async fn start_oauth(ctx: &ChannelContext, instance: &str, redirect_uri: &st
             client_id: Some(client_id.to_string()),
             client_secret: Some(client_secret.to_string()),
             account_id: None,
+            as_organization: false,
+            choosing: None,
         },
     })
 }
@@ -405,9 +439,7 @@ async fn verify(
     };
     let resp = ctx.http.get(format!("{instance}/api/v2/instance")).send().await.map_err(|e| unreachable(&e))?;
     let info: Value = if resp.status().is_success() { resp.json().await.unwrap_or(Value::Null) } else { Value::Null };
-    let statuses = &info["configuration"]["statuses"];
-    let max_characters = statuses["max_characters"].as_u64().map(|n| n as usize);
-    let url_reserve = statuses["characters_reserved_per_url"].as_u64().map(|n| n as usize);
+    let (max_characters, url_reserve) = limits_of(&info);
     let host = info["domain"]
         .as_str()
         .map(str::to_string)

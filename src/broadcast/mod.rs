@@ -187,6 +187,14 @@ pub trait Channel: Send + Sync {
 
     /// Checks that the credentials still work (and refreshes them if needed).
     fn check<'a>(&'a self) -> BoxFut<'a, Result<(), SendError>>;
+
+    /// The account's settings as the network describes them now, when they differ from
+    /// `current` (a Mastodon instance's limits); None when nothing changed or there is nothing
+    /// to read. Called by the health checks after a successful [`Channel::check`].
+    fn refreshed_config<'a>(&'a self, current: &'a AccountConfig) -> BoxFut<'a, Result<Option<AccountConfig>, SendError>> {
+        let _ = current;
+        Box::pin(async { Ok(None) })
+    }
 }
 
 /// The network a channel account posts to, as stored in `channel_accounts.network`.

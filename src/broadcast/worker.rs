@@ -13,10 +13,10 @@ use rand::Rng;
 
 use super::{open_channel, ChannelContext, CredentialsHandle, DeliveryKind, Outgoing, RemotePost, SendError};
 use crate::compose::{self, ChannelProfile, Network, Post};
-use crate::domain::opening::Opening;
+use crate::domain::opening::{Opening, OpeningStatus};
 use crate::i18n::Lang;
 use crate::store::channels::{self, AccountStatus, ChannelAccount};
-use crate::store::deliveries::{self, Claimed, DeliveryRow, Outcome};
+use crate::store::deliveries::{self, Attempt, Claimed, DeliveryRow, Outcome};
 
 /// Reconciliation reads posts created from a little before the first attempt (clock skew).
 const SINCE_MARGIN_SECS: i64 = 300;
@@ -27,12 +27,25 @@ pub struct Worker {
     ctx: ChannelContext,
     /// Unique per process: a lease names its holder.
     owner: String,
+    /// A fixed backoff jitter in [0, 1) (tests); random when None.
+    fixed_jitter: Option<f64>,
 }
 
 impl Worker {
     pub fn new(ctx: ChannelContext) -> Self {
         let owner = format!("{}-{}", std::process::id(), &crate::store::new_id()[..8]);
-        Self { ctx, owner }
+        Self { ctx, owner, fixed_jitter: None }
+    }
+
+    /// The same worker with a fixed backoff jitter in [0, 1), so that tests know when a retry
+    /// is due (see [`super::rate::backoff`]).
+    pub fn with_jitter(mut self, jitter: f64) -> Self {
+        self.fixed_jitter = Some(jitter.clamp(0.0, 0.999_999));
+        self
+    }
+
+    fn jitter(&self) -> f64 {
+        self.fixed_jitter.unwrap_or_else(|| rand::thread_rng().gen::<f64>())
     }
 
     pub fn owner(&self) -> &str {
@@ -41,6 +54,32 @@ impl Worker {
 
     fn lease(&self) -> Duration {
         Duration::seconds(self.ctx.settings.broadcast.lease_secs as i64)
+    }
+
+    /// Extends the delivery's lease every third of a lease while it is processed, so a send
+    /// longer than one lease (a mailing to every subscriber, a read-back of many pages) is not
+    /// taken for a dead worker's and reconciled or sent again by another. Stops when dropped,
+    /// or when the lease is found lost.
+    fn heartbeat(&self, delivery_id: &str) -> Heartbeat {
+        let every = StdDuration::from_millis((self.ctx.settings.broadcast.lease_secs * 1000 / 3).max(100));
+        let (w, id) = (self.clone(), delivery_id.to_string());
+        Heartbeat(tokio::spawn(async move {
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let (d, owner, until) = (id.clone(), w.owner.clone(), w.ctx.clock.now() + w.lease());
+                match crate::store::run(&w.ctx.pool, move |c| Ok(deliveries::renew_lease(c, &d, &owner, until)?)).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::warn!(delivery = %id, "lease lost while processing");
+                        break;
+                    }
+                    // The database is busy or down: try again at the next beat.
+                    Err(e) => tracing::warn!(error = %format!("{e:#}"), "lease not renewed"),
+                }
+            }
+        }))
     }
 
     /// One pass: expired leases become unconfirmed, then up to `worker_concurrency` due
@@ -104,6 +143,7 @@ impl Worker {
 
     async fn process(&self, cl: Claimed) -> anyhow::Result<()> {
         let d = cl.delivery.clone();
+        let _heartbeat = self.heartbeat(&d.id);
         let (opening_id, account_id, parent_id) = (d.opening_id.clone(), d.account_id.clone(), d.parent_id.clone());
         let key = self.ctx.key.clone();
         let (opening, account, creds, parent, templates) = crate::store::run(&self.ctx.pool, move |c| {
@@ -140,6 +180,7 @@ impl Worker {
         let creds = CredentialsHandle::new(&account.id, creds, self.ctx.pool.clone(), self.ctx.key.clone());
         let channel = open_channel(&account, creds, &self.ctx);
         let since = d.first_sent_at.unwrap_or(now) - Duration::seconds(SINCE_MARGIN_SECS);
+        let opening_status = opening.status;
         let out = Outgoing {
             delivery_id: d.id.clone(),
             kind: d.kind(),
@@ -158,6 +199,10 @@ impl Worker {
         if cl.reconcile {
             match channel.find(&out).await {
                 Ok(Some(remote)) => return self.finish(&d, Outcome::Published(remote)).await,
+                // Certainly not posted, and its opening is no longer open: nothing new is sent.
+                Ok(None) if is_post(out.kind) && opening_status != OpeningStatus::Open => {
+                    return self.finish(&d, not_open(opening_status, self.ctx.clock.now())).await;
+                }
                 Ok(None) => {} // certainly not posted: send below
                 Err(SendError::Unsupported) => {
                     let reason = format!(
@@ -172,16 +217,18 @@ impl Worker {
                     return self.finish(&d, Outcome::Unconfirmed { at, reason }).await;
                 }
                 Err(e) => {
-                    let at = self.ctx.clock.now() + super::rate::backoff(d.attempts.max(1) as u32, jitter());
+                    let at = self.ctx.clock.now() + super::rate::backoff(d.attempts.max(1) as u32, self.jitter());
                     return self.finish(&d, Outcome::Unconfirmed { at, reason: format!("could not read the channel back: {}", e.reason()) }).await;
                 }
             }
         }
 
         let (id, owner) = (d.id.clone(), self.owner.clone());
-        let still_ours = crate::store::run(&self.ctx.pool, move |c| Ok(deliveries::start_attempt(c, &id, &owner, now)?)).await?;
-        if !still_ours {
-            return Ok(());
+        match crate::store::run(&self.ctx.pool, move |c| Ok(deliveries::start_attempt(c, &id, &owner, now)?)).await? {
+            Attempt::Go => {}
+            Attempt::LeaseLost => return Ok(()),
+            // Closed (or paused) while the post waited for its turn.
+            Attempt::OpeningNotOpen(status) => return self.finish(&d, not_open(status, self.ctx.clock.now())).await,
         }
         let attempt = d.attempts as u32 + 1;
         let result = channel.send(&out).await;
@@ -204,7 +251,7 @@ impl Worker {
                 if attempt >= max {
                     Outcome::Failed { reason: format!("gave up after {attempt} attempts: {reason}"), status: None }
                 } else {
-                    Outcome::RetryAt { at: super::rate::next_attempt(now, attempt, at, jitter()), reason, status: None }
+                    Outcome::RetryAt { at: super::rate::next_attempt(now, attempt, at, self.jitter()), reason, status: None }
                 }
             }
             Err(SendError::Unknown { reason }) => {
@@ -311,8 +358,35 @@ impl Worker {
     }
 }
 
+fn is_post(kind: DeliveryKind) -> bool {
+    matches!(kind, DeliveryKind::Post | DeliveryKind::Repost)
+}
+
+/// What becomes of a post that was not sent because its opening is not open: cancelled when
+/// the opening is closed; when it is paused, it waits (claims skip it) until it is open again.
+fn not_open(status: OpeningStatus, now: chrono::NaiveDateTime) -> Outcome {
+    match status {
+        OpeningStatus::Closed => Outcome::Cancelled { reason: "the opening was closed before it was sent".into() },
+        other => Outcome::RetryAt {
+            at: now,
+            reason: format!("the opening is {}: sent once it is open again", other.as_str()),
+            status: None,
+        },
+    }
+}
+
+/// The lease-renewing task of one delivery being processed; aborted when dropped.
+struct Heartbeat(tokio::task::JoinHandle<()>);
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Checks an account's credentials with its network now, and records the result: what the
-/// channels page's "check now" and the workers' periodic checks call.
+/// channels page's "check now" and the workers' periodic checks call. A working account's
+/// settings are read again too (a Mastodon instance's limits) and saved when they changed.
 pub async fn check_account(ctx: &ChannelContext, account_id: &str) -> anyhow::Result<(AccountStatus, Option<String>)> {
     let (id, key) = (account_id.to_string(), ctx.key.clone());
     let (account, creds) = crate::store::run(&ctx.pool, move |c| {
@@ -324,7 +398,18 @@ pub async fn check_account(ctx: &ChannelContext, account_id: &str) -> anyhow::Re
     let handle = CredentialsHandle::new(&account.id, creds, ctx.pool.clone(), ctx.key.clone());
     let channel = open_channel(&account, handle, ctx);
     let (status, reason) = match channel.check().await {
-        Ok(()) => (AccountStatus::Connected, None),
+        Ok(()) => {
+            // The network's settings may have changed (a Mastodon instance's limits).
+            match channel.refreshed_config(&account.config).await {
+                Ok(Some(config)) => {
+                    let id = account.id.clone();
+                    crate::store::run(&ctx.pool, move |c| channels::save_config(c, &id, &config)).await?;
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!(account = %account.id, reason = %e.reason(), "account settings not refreshed"),
+            }
+            (AccountStatus::Connected, None)
+        }
         Err(SendError::Reconnect { reason }) => (AccountStatus::ReconnectNeeded, Some(reason)),
         // The network is down or slow: that says nothing about the credentials.
         Err(e) => return Ok((account.status, Some(format!("could not check: {}", e.reason())))),
@@ -336,10 +421,6 @@ pub async fn check_account(ctx: &ChannelContext, account_id: &str) -> anyhow::Re
 
 /// Accounts not checked for this long are checked by the workers.
 pub const HEALTH_CHECK_EVERY_MINUTES: i64 = 60;
-
-fn jitter() -> f64 {
-    rand::thread_rng().gen::<f64>()
-}
 
 /// The post(s) of a delivery, as its account's network wants them.
 pub fn compose_for(d: &DeliveryRow, opening: &Opening, account: &ChannelAccount, templates: &[(String, String, String)]) -> Vec<Post> {

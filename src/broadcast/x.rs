@@ -516,6 +516,8 @@ pub fn start_oauth(ctx: &ChannelContext, redirect_uri: &str) -> Result<OAuthStar
             client_id: Some(client_id.into()),
             client_secret: None,
             account_id: None,
+            as_organization: false,
+            choosing: None,
         },
     })
 }

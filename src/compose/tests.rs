@@ -535,3 +535,37 @@ proptest! {
         }
     }
 }
+
+// ---- re-posts ----
+
+#[test]
+fn reposts_vary_their_first_line_and_still_fit() {
+    let long_title = format!("Développeur·se Rust senior {}", "plateforme logistique temps réel ".repeat(8));
+    for title in ["Développeur·se Rust (H/F)", long_title.as_str()] {
+        let o = opening(title, &["Rust", "PostgreSQL", "Kafka", "Kubernetes"]);
+        for network in [Network::X, Network::Mastodon, Network::Bluesky, Network::LinkedIn] {
+            for lang in [Lang::Fr, Lang::En] {
+                let first_lines: Vec<String> = (0..=3u32)
+                    .map(|variant| {
+                        let profile = ChannelProfile { variant, ..ChannelProfile::new(network, lang) };
+                        let posts = compose(&o, LINK, &profile).posts;
+                        assert_eq!(posts.len(), 1, "{network:?} {lang:?} variant {variant}");
+                        let p = &posts[0];
+                        assert!(p.fits, "{network:?} {lang:?} variant {variant}: {} / {}\n{}", p.length, p.limit, p.text);
+                        // (Bluesky shows the link shortened; its facet carries it whole.)
+                        assert!(p.text.contains(LINK) || network == Network::Bluesky, "{network:?} variant {variant} keeps the link: {}", p.text);
+                        if variant > 0 {
+                            let intro = repost_intro(lang, variant).trim();
+                            assert!(p.text.lines().next().unwrap_or("").contains(intro), "{network:?} {lang:?} variant {variant}: {}", p.text);
+                        }
+                        p.text.lines().next().unwrap_or("").to_string()
+                    })
+                    .collect();
+                let mut distinct = first_lines.clone();
+                distinct.sort();
+                distinct.dedup();
+                assert_eq!(distinct.len(), 4, "{network:?} {lang:?}: the first post and re-posts 1, 2, 3 open differently: {first_lines:#?}");
+            }
+        }
+    }
+}

@@ -58,6 +58,15 @@ broadcast_texts! {
     f_list_name: "List name", "Nom de la liste";
     f_list_name_hint: "Subscribers of this list receive the openings that match their alert.", "Les abonnés de cette liste reçoivent les offres qui correspondent à leur alerte.";
     oauth_note: "You will be sent to {network} to approve the access, then brought back here.", "Vous serez envoyé sur {network} pour autoriser l'accès, puis ramené ici.";
+    f_post_as: "Post as", "Publier en tant que";
+    post_as_member: "Me (my LinkedIn profile)", "Moi (mon profil LinkedIn)";
+    post_as_organization: "A LinkedIn page I administer", "Une page LinkedIn que j'administre";
+    post_as_hint: "Posting as a page needs this server's LinkedIn app to have the Community Management API. If you administer several pages, you choose one after approving.", "Publier en tant que page demande que l'application LinkedIn de ce serveur ait l'API Community Management. Si vous administrez plusieurs pages, vous en choisirez une après l'autorisation.";
+    pick_organization_title: "Choose the LinkedIn page", "Choisissez la page LinkedIn";
+    pick_organization_intro: "You administer several LinkedIn pages. Openings will be published on the one you choose.", "Vous administrez plusieurs pages LinkedIn. Les offres seront publiées sur celle que vous choisissez.";
+    pick_organization_submit: "Post as this page", "Publier en tant que cette page";
+    pick_organization_required: "Choose one of the pages listed.", "Choisissez l'une des pages proposées.";
+    no_organization: "This LinkedIn member administers no page that hirecast may post as (an administrator or content administrator role is needed).", "Ce membre LinkedIn n'administre aucune page au nom de laquelle hirecast peut publier (il faut un rôle d'administrateur ou d'administrateur de contenu).";
     secret_created: "Copy this signing secret now: it will not be shown again.", "Copiez ce secret de signature maintenant : il ne sera plus affiché.";
     field_required: "is required", "est obligatoire";
     oauth_unknown: "This authorization is unknown or has expired. Start connecting the account again.", "Cette autorisation est inconnue ou a expiré. Recommencez la connexion du compte.";

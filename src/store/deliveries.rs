@@ -294,52 +294,81 @@ pub fn close_opening(conn: &mut DbConn, opening_id: &str, today: chrono::NaiveDa
                 .execute(c)?;
             event(c, id, DeliveryState::Cancelled, Some("the opening was closed"), now)?;
         }
-        let published: Vec<DeliveryRow> = deliveries::table
-            .filter(deliveries::opening_id.eq(opening_id))
-            .filter(deliveries::kind.eq_any([DeliveryKind::Post.as_str(), DeliveryKind::Repost.as_str()]))
-            .filter(deliveries::state.eq(DeliveryState::Published.as_str()))
-            .order((deliveries::account_id.asc(), deliveries::published_at.desc()))
-            .select(DeliveryRow::as_select())
-            .load(c)?;
-        // The on-close choice is the first post's, per account.
-        let choice_of = |c: &mut DbConn, account_id: &str| -> QueryResult<OnClose> {
-            let s: Option<String> = deliveries::table
-                .filter(deliveries::opening_id.eq(opening_id))
-                .filter(deliveries::account_id.eq(account_id))
-                .filter(deliveries::kind.eq(DeliveryKind::Post.as_str()))
-                .order(deliveries::sequence.desc())
-                .select(deliveries::on_close)
-                .first(c)
-                .optional()?;
-            Ok(s.as_deref().and_then(OnClose::parse).unwrap_or(OnClose::Nothing))
-        };
-        let mut created = Vec::new();
-        let mut replied_accounts: Vec<String> = Vec::new();
-        for p in &published {
-            let (kind, sequence) = match choice_of(c, &p.account_id)? {
-                OnClose::Nothing => continue,
-                // Only under the latest post of each account (the list is newest first).
-                OnClose::Reply if replied_accounts.contains(&p.account_id) => continue,
-                OnClose::Reply => {
-                    replied_accounts.push(p.account_id.clone());
-                    (DeliveryKind::FilledReply, p.sequence)
-                }
-                OnClose::Delete => (DeliveryKind::Delete, p.sequence + if p.kind() == DeliveryKind::Repost { 1_000_000 } else { 0 }),
-            };
-            let exists: bool = diesel::select(diesel::dsl::exists(
-                deliveries::table.filter(deliveries::parent_id.eq(&p.id)).filter(deliveries::kind.eq(kind.as_str())),
-            ))
-            .get_result(c)?;
-            if exists {
-                continue;
-            }
-            let row = new_row(opening_id, &p.account_id, kind, sequence, Some(p.id.clone()), now, now, p.marker.clone(), None, OnClose::Nothing, p.created_by.clone());
-            diesel::insert_into(deliveries::table).values(&row).execute(c)?;
-            event(c, &row.id, row.state(), None, now)?;
-            created.push(row);
-        }
-        Ok(created)
+        // Posts being sent or unconfirmed are left to the workers: they are only read back
+        // now, and one that turns out published gets its close action then (see `record`).
+        Ok(queue_close_actions(c, opening_id, None, now)?)
     })
+}
+
+/// The sequence for a new delivery of (opening, account, kind): `wanted` if free, else the next free one.
+fn free_sequence(c: &mut DbConn, opening_id: &str, account_id: &str, kind: DeliveryKind, wanted: i64) -> QueryResult<i64> {
+    let taken: Vec<i64> = deliveries::table
+        .filter(deliveries::opening_id.eq(opening_id))
+        .filter(deliveries::account_id.eq(account_id))
+        .filter(deliveries::kind.eq(kind.as_str()))
+        .select(deliveries::sequence)
+        .load(c)?;
+    if !taken.contains(&wanted) {
+        return Ok(wanted);
+    }
+    Ok(taken.into_iter().max().unwrap_or(wanted) + 1)
+}
+
+/// Queues what each channel asked for on close (a "position filled" reply under its latest
+/// published post, or deleting each of its posts) for the published posts of a closed opening,
+/// on every account or only `account_id`. Idempotent: a post that already has its close action
+/// gets no second one. Runs inside the caller's transaction.
+fn queue_close_actions(c: &mut DbConn, opening_id: &str, account_id: Option<&str>, now: NaiveDateTime) -> QueryResult<Vec<DeliveryRow>> {
+    let mut q = deliveries::table
+        .filter(deliveries::opening_id.eq(opening_id))
+        .filter(deliveries::kind.eq_any([DeliveryKind::Post.as_str(), DeliveryKind::Repost.as_str()]))
+        .filter(deliveries::state.eq(DeliveryState::Published.as_str()))
+        .order((deliveries::account_id.asc(), deliveries::published_at.desc()))
+        .select(DeliveryRow::as_select())
+        .into_boxed();
+    if let Some(a) = account_id {
+        q = q.filter(deliveries::account_id.eq(a.to_string()));
+    }
+    let published: Vec<DeliveryRow> = q.load(c)?;
+    // The on-close choice is the latest post's, per account.
+    let choice_of = |c: &mut DbConn, account_id: &str| -> QueryResult<OnClose> {
+        let s: Option<String> = deliveries::table
+            .filter(deliveries::opening_id.eq(opening_id))
+            .filter(deliveries::account_id.eq(account_id))
+            .filter(deliveries::kind.eq(DeliveryKind::Post.as_str()))
+            .order(deliveries::sequence.desc())
+            .select(deliveries::on_close)
+            .first(c)
+            .optional()?;
+        Ok(s.as_deref().and_then(OnClose::parse).unwrap_or(OnClose::Nothing))
+    };
+    let mut created = Vec::new();
+    let mut replied_accounts: Vec<String> = Vec::new();
+    for p in &published {
+        let (kind, sequence) = match choice_of(c, &p.account_id)? {
+            OnClose::Nothing => continue,
+            // Only under the latest post of each account (the list is newest first).
+            OnClose::Reply if replied_accounts.contains(&p.account_id) => continue,
+            OnClose::Reply => {
+                replied_accounts.push(p.account_id.clone());
+                (DeliveryKind::FilledReply, p.sequence)
+            }
+            OnClose::Delete => (DeliveryKind::Delete, p.sequence + if p.kind() == DeliveryKind::Repost { 1_000_000 } else { 0 }),
+        };
+        let exists: bool = diesel::select(diesel::dsl::exists(
+            deliveries::table.filter(deliveries::parent_id.eq(&p.id)).filter(deliveries::kind.eq(kind.as_str())),
+        ))
+        .get_result(c)?;
+        if exists {
+            continue;
+        }
+        let sequence = free_sequence(c, opening_id, &p.account_id, kind, sequence)?;
+        let row = new_row(opening_id, &p.account_id, kind, sequence, Some(p.id.clone()), now, now, p.marker.clone(), None, OnClose::Nothing, p.created_by.clone());
+        diesel::insert_into(deliveries::table).values(&row).execute(c)?;
+        event(c, &row.id, row.state(), None, now)?;
+        created.push(row);
+    }
+    Ok(created)
 }
 
 /// A delivery taken by a worker.
@@ -363,11 +392,14 @@ pub fn claim(conn: &mut DbConn, owner: &str, now: NaiveDateTime, lease: Duration
             .filter(channel_accounts::next_send_at.le(now))
             .filter(channel_accounts::archived_at.is_null())
             .filter(channel_accounts::status.eq(AccountStatus::Connected.as_str()))
-            // Posts only while the opening is open; replies and deletions whatever its status.
+            // Posts only while the opening is open; replies and deletions whatever its status;
+            // an unconfirmed post whatever its status too, to be read back (the worker sends
+            // nothing new for an opening that is not open).
             .filter(
                 openings::status
                     .eq(OpeningStatus::Open.as_str())
-                    .or(deliveries::kind.eq_any([DeliveryKind::FilledReply.as_str(), DeliveryKind::Delete.as_str()])),
+                    .or(deliveries::kind.eq_any([DeliveryKind::FilledReply.as_str(), DeliveryKind::Delete.as_str()]))
+                    .or(deliveries::state.eq(DeliveryState::Unconfirmed.as_str())),
             )
             .order((deliveries::due_at.asc(), deliveries::id.asc()))
             .select((deliveries::id, deliveries::state, deliveries::account_id, channel_accounts::min_interval_ms))
@@ -468,6 +500,18 @@ pub fn expire_leases(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<usize
     })
 }
 
+/// Extends the lease of a delivery `owner` still holds, to `until`: the worker's heartbeat
+/// while a long send (a mailing to every subscriber, a read-back of many pages) goes on.
+/// False when the lease was lost (it expired and another worker took the delivery over).
+pub fn renew_lease(conn: &mut DbConn, id: &str, owner: &str, until: NaiveDateTime) -> QueryResult<bool> {
+    write_transaction(conn, |c| {
+        diesel::update(deliveries::table.find(id).filter(deliveries::lease_owner.eq(owner)).filter(deliveries::state.eq(DeliveryState::Sending.as_str())))
+            .set(deliveries::lease_until.eq(Some(until)))
+            .execute(c)
+            .map(|n| n == 1)
+    })
+}
+
 /// Freezes the composed post(s) at the first attempt, so every attempt sends the same text.
 /// Also records when sending first started (reconciliation reads the channel from then).
 pub fn freeze_payload(conn: &mut DbConn, id: &str, owner: &str, payload: &str, now: NaiveDateTime) -> QueryResult<bool> {
@@ -485,16 +529,43 @@ pub fn freeze_payload(conn: &mut DbConn, id: &str, owner: &str, payload: &str, n
     })
 }
 
-/// Counts an attempt (before the network call) and marks the first send time.
-pub fn start_attempt(conn: &mut DbConn, id: &str, owner: &str, now: NaiveDateTime) -> QueryResult<bool> {
+/// Whether a worker may make the network call now (see [`start_attempt`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// Counted: send now.
+    Go,
+    /// Another worker holds the delivery now.
+    LeaseLost,
+    /// A post (or re-post) of an opening that is no longer open: nothing new may be sent.
+    OpeningNotOpen(OpeningStatus),
+}
+
+/// Counts an attempt (before the network call) and marks the first send time, if `owner`
+/// still holds the delivery and, for a post, its opening is still open (closing while a post
+/// waits for its turn must not send it).
+pub fn start_attempt(conn: &mut DbConn, id: &str, owner: &str, now: NaiveDateTime) -> QueryResult<Attempt> {
     write_transaction(conn, |c| {
+        let held: Option<(String, String)> = deliveries::table
+            .inner_join(openings::table)
+            .filter(deliveries::id.eq(id))
+            .filter(deliveries::lease_owner.eq(owner))
+            .filter(deliveries::state.eq(DeliveryState::Sending.as_str()))
+            .select((deliveries::kind, openings::status))
+            .first(c)
+            .optional()?;
+        let Some((kind, status)) = held else { return Ok(Attempt::LeaseLost) };
+        let is_post = matches!(DeliveryKind::parse(&kind), Some(DeliveryKind::Post | DeliveryKind::Repost));
+        let status = OpeningStatus::parse(&status).unwrap_or(OpeningStatus::Closed);
+        if is_post && status != OpeningStatus::Open {
+            return Ok(Attempt::OpeningNotOpen(status));
+        }
         let n = diesel::update(deliveries::table.find(id).filter(deliveries::lease_owner.eq(owner)).filter(deliveries::state.eq(DeliveryState::Sending.as_str())))
             .set((deliveries::attempts.eq(deliveries::attempts + 1), deliveries::updated_at.eq(now)))
             .execute(c)?;
         diesel::update(deliveries::table.find(id).filter(deliveries::first_sent_at.is_null()))
             .set(deliveries::first_sent_at.eq(Some(now)))
             .execute(c)?;
-        Ok(n == 1)
+        Ok(if n == 1 { Attempt::Go } else { Attempt::LeaseLost })
     })
 }
 
@@ -509,11 +580,15 @@ pub enum Outcome {
     /// Unknown, and the channel cannot be read back: a person decides.
     NeedsReview { reason: String },
     Failed { reason: String, status: Option<u16> },
+    /// Not sent and never to be (its opening was closed): `reason` says why.
+    Cancelled { reason: String },
 }
 
 /// Records an outcome, only if `owner` still holds the delivery. A published post that asked
-/// for re-posting schedules the next one in the same transaction. Returns the new state, or
-/// None when the lease was lost.
+/// for re-posting schedules the next one in the same transaction. A post whose opening was
+/// closed meanwhile is never sent afresh: a retry becomes "cancelled", and one found or sent
+/// published gets its channel's close action queued at once. Returns the new state, or None
+/// when the lease was lost.
 pub fn record(conn: &mut DbConn, id: &str, owner: &str, outcome: &Outcome, now: NaiveDateTime) -> QueryResult<Option<DeliveryState>> {
     write_transaction(conn, |c| {
         let Some(d) = deliveries::table
@@ -527,6 +602,17 @@ pub fn record(conn: &mut DbConn, id: &str, owner: &str, outcome: &Outcome, now: 
             return Ok(None);
         };
         let clear = (deliveries::lease_owner.eq(None::<String>), deliveries::lease_until.eq(None::<NaiveDateTime>), deliveries::updated_at.eq(now));
+        let is_post = matches!(d.kind(), DeliveryKind::Post | DeliveryKind::Repost);
+        let opening_status: String = openings::table.find(&d.opening_id).select(openings::status).first(c)?;
+        let closed = OpeningStatus::parse(&opening_status).is_ok_and(|s| s == OpeningStatus::Closed);
+        let closed_retry;
+        let outcome = match outcome {
+            Outcome::RetryAt { .. } if is_post && closed => {
+                closed_retry = Outcome::Cancelled { reason: "the opening was closed before it was sent".into() };
+                &closed_retry
+            }
+            other => other,
+        };
         let (state, detail) = match outcome {
             Outcome::Published(remote) => {
                 let ids = serde_json::to_string(&remote.ids).unwrap_or_else(|_| "[]".into());
@@ -542,7 +628,11 @@ pub fn record(conn: &mut DbConn, id: &str, owner: &str, outcome: &Outcome, now: 
                         clear,
                     ))
                     .execute(c)?;
-                if let (Some(days), DeliveryKind::Post | DeliveryKind::Repost) = (d.repost_every_days, d.kind()) {
+                if closed && is_post {
+                    // Published after the opening was closed (it was being sent, or unconfirmed).
+                    queue_close_actions(c, &d.opening_id, Some(&d.account_id), now)?;
+                }
+                if let (Some(days), DeliveryKind::Post | DeliveryKind::Repost, false) = (d.repost_every_days, d.kind(), closed) {
                     let next_seq = if d.kind() == DeliveryKind::Post { 1 } else { d.sequence + 1 };
                     let row = new_row(
                         &d.opening_id,
@@ -606,6 +696,12 @@ pub fn record(conn: &mut DbConn, id: &str, owner: &str, outcome: &Outcome, now: 
                     ))
                     .execute(c)?;
                 (DeliveryState::Failed, Some(reason.clone()))
+            }
+            Outcome::Cancelled { reason } => {
+                diesel::update(deliveries::table.find(id))
+                    .set((deliveries::state.eq(DeliveryState::Cancelled.as_str()), deliveries::last_error.eq(Some(reason)), clear))
+                    .execute(c)?;
+                (DeliveryState::Cancelled, Some(reason.clone()))
             }
         };
         event(c, id, state, detail.as_deref(), now)?;
@@ -741,7 +837,13 @@ pub fn confirm_published(conn: &mut DbConn, id: &str, url: Option<&str>, now: Na
             return Err(refused(c, id));
         }
         event(c, id, DeliveryState::Published, Some("confirmed by a person"), now)?;
-        Ok(deliveries::table.find(id).select(DeliveryRow::as_select()).first(c)?)
+        let d = deliveries::table.find(id).select(DeliveryRow::as_select()).first(c)?;
+        let status: String = openings::table.find(&d.opening_id).select(openings::status).first(c)?;
+        if matches!(d.kind(), DeliveryKind::Post | DeliveryKind::Repost) && OpeningStatus::parse(&status).is_ok_and(|s| s == OpeningStatus::Closed) {
+            // The opening was closed while nobody knew the post existed: close it on the channel now.
+            queue_close_actions(c, &d.opening_id, Some(&d.account_id), now)?;
+        }
+        Ok(d)
     })
 }
 

@@ -38,6 +38,9 @@ pub enum ApiError {
     Forbidden,
     #[error("{message}")]
     Conflict { field: Option<String>, message: String },
+    /// A network the request needed refused or could not be reached (502), in its own words.
+    #[error("{message}")]
+    Upstream { message: String },
     #[error("the request body is larger than {limit} bytes")]
     TooLarge { limit: usize },
     /// The body is not in a format the route reads (415).
@@ -68,6 +71,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Upstream { .. } => StatusCode::BAD_GATEWAY,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -86,6 +90,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict { field, message } => {
                 ("conflict", field.iter().map(|f| FieldError::new(f.clone(), "conflict", message.clone(), message.clone())).collect())
             }
+            ApiError::Upstream { .. } => ("network_error", vec![]),
             ApiError::TooLarge { .. } => ("too_large", vec![]),
             ApiError::UnsupportedMediaType { .. } => ("unsupported_media_type", vec![]),
             ApiError::Unexpected(e) => {

@@ -523,6 +523,7 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("post", "/api/v1/deliveries/{id}/cancel"),
         ("post", "/api/v1/deliveries/{id}/confirm"),
         ("get", "/api/v1/channels"),
+        ("post", "/api/v1/channels"),
         ("post", "/api/v1/channels/{id}/disconnect"),
     ];
     let registered = hirecast::web::api::route_table();

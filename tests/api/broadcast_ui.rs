@@ -364,6 +364,8 @@ fn pending(network: Network) -> PendingOAuth {
         client_id: None,
         client_secret: None,
         account_id: None,
+        as_organization: false,
+        choosing: None,
     }
 }
 
@@ -694,8 +696,206 @@ async fn account_post_settings_are_checked_saved_and_used(backend: Backend) {
     assert!(over[0].ends_with("/ 1000"), "{over:?}");
 }
 
+/// POST /api/v1/channels: an admin connects a Mastodon account (against mastodon-mock), a
+/// Slack and a generic webhook (its signing secret returned this once); refusals name the field.
+async fn api_connects_token_based_channels(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mock = crate::mastodon::MastodonMock::start().await;
+    let admin = Api { app: &app, token: app.api_token("root@acme.fr", Role::Admin) };
+    let recruiter = Api { app: &app, token: app.api_token("ana@acme.fr", Role::Recruiter) };
+    let mastodon = json!({"network": "mastodon", "instance": mock.url, "access_token": mock.token});
+
+    // Only admins; before anything is asked of the network.
+    let (s, v) = recruiter.post("/api/v1/channels", mastodon.clone()).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (403, Some("forbidden")));
+    assert!(app.db(|c| channels::list(c, true).unwrap()).is_empty());
+
+    let (s, v) = admin.post("/api/v1/channels", mastodon).await;
+    assert_eq!(s, 201, "{v}");
+    let ch = &v["channel"];
+    assert_eq!(ch["network"], "mastodon");
+    assert_eq!(ch["status"], "connected");
+    assert!(ch["name"].as_str().unwrap().starts_with("@jobs@"), "{ch}");
+    assert!(v.get("signing_secret").is_none());
+    assert!(!v.to_string().contains(&mock.token), "the token is never shown");
+    let stored = app.db(|c| channels::find(c, ch["id"].as_str().unwrap()).unwrap().unwrap());
+    assert!(matches!(&stored.config, AccountConfig::Mastodon { instance, max_characters: Some(_), .. } if *instance == mock.url), "{:?}", stored.config);
+    let creds = app.db(|c| channels::credentials(c, &app.state.key, &stored.id).unwrap());
+    assert!(matches!(creds, Credentials::Mastodon { ref access_token, .. } if *access_token == mock.token));
+
+    let (s, v) = admin.post("/api/v1/channels", json!({"network": "slack", "url": "https://hooks.slack.com/services/T000/B000/XXXXXXXX"})).await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["channel"]["network"], "slack");
+    assert!(v.get("signing_secret").is_none());
+    let (s, v) = admin.post("/api/v1/channels", json!({"network": "webhook", "url": "https://hooks.example.org/hirecast"})).await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["channel"]["network"], "webhook");
+    let secret = v["signing_secret"].as_str().expect("the generated signing secret, once").to_string();
+    assert!(secret.len() >= 32, "{secret}");
+    let creds = app.db(|c| channels::credentials(c, &app.state.key, v["channel"]["id"].as_str().unwrap()).unwrap());
+    assert!(matches!(creds, Credentials::Webhook { signing_secret: Some(ref s), .. } if *s == secret));
+    let (s, list) = admin.get("/api/v1/channels").await;
+    assert_eq!(s, 200);
+    assert_eq!(list["items"].as_array().unwrap().len(), 3);
+    assert!(!list.to_string().contains(&secret) && !list.to_string().contains("hooks.slack.com/services"), "never shown again");
+
+    // Refusals, each naming its field; nothing more is stored.
+    for (body, field, code, status) in [
+        (json!({"network": "mastodon", "instance": "ftp://mastodon.social", "access_token": "abc"}), "instance", "refused", 422),
+        (json!({"network": "mastodon", "instance": "http://mastodon.social", "access_token": "abc"}), "instance", "refused", 422),
+        (json!({"network": "mastodon", "instance": mock.url, "access_token": "not-the-token"}), "access_token", "refused", 422),
+        (json!({"network": "mastodon", "instance": mock.url}), "access_token", "required", 422),
+        (json!({"network": "bluesky", "identifier": "jobs.example"}), "app_password", "required", 422),
+        (json!({"network": "slack", "url": "https://example.org/hook"}), "url", "refused", 422),
+        (json!({"network": "webhook", "url": "https://hooks.example.org/x", "signing_secret": "short"}), "signing_secret", "refused", 422),
+        (json!({"network": "email", "list_name": "Alerts"}), "network", "not_configured", 422),
+        (json!({"network": "x"}), "network", "oauth_only", 422),
+        (json!({"network": "linkedin"}), "network", "oauth_only", 422),
+        (json!({"network": "myspace"}), "network", "unknown_network", 422),
+    ] {
+        let (s, v) = admin.post("/api/v1/channels", body.clone()).await;
+        assert_eq!(s, status, "{body}: {v}");
+        assert_eq!(fields(&v), vec![field.to_string()], "{body}: {v}");
+        assert_eq!(v["error"]["fields"][0]["code"], code, "{body}: {v}");
+        assert!(!v["error"]["fields"][0]["reason"].as_str().unwrap_or("").is_empty());
+    }
+    let (s, v) = admin.post("/api/v1/channels", json!({"network": "mastodon", "instance": mock.url, "token": "x"})).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (400, Some("malformed")), "an unknown field");
+    assert_eq!(app.db(|c| channels::list(c, true).unwrap()).len(), 3);
+
+    // An instance that answers with an error of its own: the network's refusal, as a 502.
+    let broken = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::path("/api/v1/accounts/verify_credentials"))
+        .respond_with(wiremock::ResponseTemplate::new(500).set_body_json(json!({"error": "We're sorry, but something went wrong on our end."})))
+        .mount(&broken)
+        .await;
+    let (s, v) = admin.post("/api/v1/channels", json!({"network": "mastodon", "instance": broken.uri(), "access_token": "abc"})).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (502, Some("network_error")), "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("something went wrong on our end"), "{v}");
+    assert_eq!(app.db(|c| channels::list(c, true).unwrap()).len(), 3);
+}
+
+/// Mounts LinkedIn's token, member and organization endpoints: the member administers `pages`
+/// (urn number, name), and is an analyst of page 1099.
+async fn mount_linkedin(server: &wiremock::MockServer, pages: &[(u64, &str)]) {
+    use wiremock::matchers::{method, path, query_param};
+    use wiremock::{Mock, ResponseTemplate};
+    server.reset().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/v2/accessToken"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": "li-org", "expires_in": 5_184_000, "scope": "openid,profile,w_member_social,w_organization_social,rw_organization_admin"})))
+        .mount(server)
+        .await;
+    Mock::given(method("GET")).and(path("/v2/userinfo")).respond_with(ResponseTemplate::new(200).set_body_json(json!({"sub": "abc", "name": "Camille Martin"}))).mount(server).await;
+    let mut acls: Vec<Value> = pages
+        .iter()
+        .map(|(id, _)| json!({"organization": format!("urn:li:organization:{id}"), "role": "ADMINISTRATOR", "state": "APPROVED", "roleAssignee": "urn:li:person:abc"}))
+        .collect();
+    acls.push(json!({"organization": "urn:li:organization:1099", "role": "ANALYST", "state": "APPROVED", "roleAssignee": "urn:li:person:abc"}));
+    Mock::given(method("GET"))
+        .and(path("/rest/organizationAcls"))
+        .and(query_param("q", "roleAssignee"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"elements": acls})))
+        .mount(server)
+        .await;
+    for (id, name) in pages {
+        Mock::given(method("GET"))
+            .and(path(format!("/rest/organizations/{id}")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": id, "localizedName": name})))
+            .mount(server)
+            .await;
+    }
+}
+
+/// The connect form's LinkedIn choice: "post as me" asks the member scopes; "post as a page"
+/// the organization scopes, then, after the callback, offers the member's pages (one is taken
+/// at once, none is refused with the reason) and stores the account posting as the page chosen.
+async fn linkedin_can_be_connected_as_an_organization_page(backend: Backend) {
+    let server = wiremock::MockServer::start().await;
+    let uri = server.uri();
+    let app = spawn_app_with(backend, move |s| {
+        s.broadcast.linkedin_api_url = uri.clone();
+        s.broadcast.linkedin_auth_url = format!("{uri}/oauth/v2");
+        s.broadcast.linkedin_client_id = Some("li-client-id".into());
+        s.broadcast.linkedin_client_secret = Some("li-client-secret".into());
+    })
+    .await;
+    app.add_user("root@acme.fr", Role::Admin);
+    let admin = app.signed_in("root@acme.fr").await;
+    let body = admin.get(app.url("/app/channels/new?network=linkedin")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(select_attr(&body, "#post-as input[name=post_as]", "value"), vec!["member", "organization"]);
+    assert_eq!(select_attr(&body, "#post-as input[checked]", "value"), vec!["member"]);
+
+    // Start an authorization; the scopes it asks and its state.
+    let start = |post_as: &'static str| {
+        let admin = admin.clone();
+        let url = app.url("/app/channels/new");
+        async move {
+            let res = admin.post(url).form(&[("network", "linkedin"), ("post_as", post_as)]).send().await.unwrap();
+            assert_eq!(res.status().as_u16(), 303, "{post_as}");
+            let to = url::Url::parse(&location(&res)).unwrap();
+            let q: std::collections::HashMap<String, String> = to.query_pairs().into_owned().collect();
+            (q["scope"].clone(), q["state"].clone())
+        }
+    };
+    let callback = |state: &str| app.url(&format!("/app/channels/oauth/callback?state={state}&code=li-code"));
+    assert_eq!(start("member").await.0, hirecast::broadcast::linkedin::SCOPES);
+
+    // Two pages: the admin picks one.
+    mount_linkedin(&server, &[(1001, "Acme Logistique"), (1002, "Acme <Careers>")]).await;
+    let (scope, state) = start("organization").await;
+    assert_eq!(scope, hirecast::broadcast::linkedin::ORGANIZATION_SCOPES);
+    let res = admin.get(callback(&state)).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let body = res.text().await.unwrap();
+    assert_eq!(select_attr(&body, "#organizations input[name=organization]", "value"), vec!["urn:li:organization:1001", "urn:li:organization:1002"]);
+    assert_eq!(select_text(&body, "#organizations .organization-name"), vec!["Acme Logistique", "Acme <Careers>"]);
+    assert!(!body.contains("Acme <Careers>"), "names are escaped");
+    assert!(app.db(|c| channels::list(c, true).unwrap()).is_empty(), "nothing stored before the choice");
+    let flow = select_attr(&body, "#pick-organization input[name=flow]", "value").remove(0);
+    // A page not offered (an analyst's) is refused, and the choice asked again.
+    let pick = |org: &'static str| admin.post(app.url("/app/channels/linkedin/organization")).form(&[("flow", flow.as_str()), ("organization", org)]).send();
+    let res = pick("urn:li:organization:1099").await.unwrap();
+    assert_eq!(res.status().as_u16(), 422);
+    assert_eq!(select_text(&res.text().await.unwrap(), "#organization-error"), vec!["Choose one of the pages listed."]);
+    let res = pick("urn:li:organization:1002").await.unwrap();
+    assert_eq!((res.status().as_u16(), location(&res)), (303, "/app/channels?done=connected".to_string()));
+    let accounts = app.db(|c| channels::list(c, false).unwrap());
+    assert_eq!(accounts.len(), 1);
+    assert_eq!(accounts[0].name, "Acme <Careers>");
+    assert_eq!(accounts[0].config, AccountConfig::LinkedIn { author_urn: "urn:li:organization:1002".into(), display_name: "Acme <Careers>".into() });
+    assert!(accounts[0].token_expires_at.is_some());
+    let creds = app.db(|c| channels::credentials(c, &app.state.key, &accounts[0].id).unwrap());
+    assert!(matches!(creds, Credentials::OAuth2 { ref access_token, .. } if access_token == "li-org"));
+    // The choice is taken once.
+    assert_eq!(pick("urn:li:organization:1001").await.unwrap().status().as_u16(), 400);
+
+    // One page: taken at once.
+    mount_linkedin(&server, &[(1001, "Acme Logistique")]).await;
+    let (_, state) = start("organization").await;
+    let res = admin.get(callback(&state)).send().await.unwrap();
+    assert_eq!((res.status().as_u16(), location(&res)), (303, "/app/channels?done=connected".to_string()));
+    let accounts = app.db(|c| channels::list(c, false).unwrap());
+    assert_eq!(accounts.len(), 2);
+    assert_eq!(accounts[1].config, AccountConfig::LinkedIn { author_urn: "urn:li:organization:1001".into(), display_name: "Acme Logistique".into() });
+
+    // No page the member may post as: refused with the reason.
+    mount_linkedin(&server, &[]).await;
+    let (_, state) = start("organization").await;
+    let res = admin.get(callback(&state)).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 400);
+    assert!(select_text(&res.text().await.unwrap(), "#notice")[0].contains("administers no page"));
+    assert_eq!(app.db(|c| channels::list(c, false).unwrap()).len(), 2);
+
+    // Reconnecting a page's account defaults to "post as a page".
+    let body = admin.get(app.url(&format!("/app/channels/new?account={}", accounts[1].id))).send().await.unwrap().text().await.unwrap();
+    assert_eq!(select_attr(&body, "#post-as input[checked]", "value"), vec!["organization"]);
+}
+
 crate::on_both_backends!(
     account_post_settings_are_checked_saved_and_used,
+    linkedin_can_be_connected_as_an_organization_page,
+    api_connects_token_based_channels,
     publishing_from_the_opening_page_queues_one_delivery_per_channel,
     scheduling_uses_the_users_time_zone,
     delivery_actions_move_states_and_refuse_wrong_ones,

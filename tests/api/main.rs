@@ -20,4 +20,5 @@ mod public;
 mod store;
 mod ui;
 mod webhooks;
+mod worker;
 mod x_linkedin;

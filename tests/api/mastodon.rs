@@ -385,3 +385,127 @@ async fn find_locates_a_post_by_its_marker_and_replies_and_deletes_work() {
     assert!(posted.ids.iter().all(|id| !left.contains(id)), "the thread is gone: {left:?}");
     assert_eq!(left.len(), 3, "the noise and the reply remain");
 }
+
+// ---------------------------------------------------------------------------------------
+// Health checks (a wiremock instance: the answers below are Mastodon's documented shapes)
+
+/// A stored Mastodon account on `instance` with `token`, its limits as read at connect.
+fn stored_mastodon(app: &TestApp, name: &str, instance: &str, token: &str) -> String {
+    use hirecast::store::channels::{self, NewAccount};
+    let config = AccountConfig::Mastodon {
+        instance: instance.into(),
+        acct: Some(format!("@{name}@127.0.0.1")),
+        account_id: Some("1".into()),
+        max_characters: Some(500),
+        url_reserve: Some(23),
+    };
+    let creds = Credentials::Mastodon { access_token: token.into(), client_id: None, client_secret: None };
+    app.db(|c| channels::create(c, &app.state.key, NewAccount { name, config: &config, credentials: &creds, token_expires_at: None, created_by: None }).unwrap().id)
+}
+
+async fn mount_instance(server: &wiremock::MockServer, max_characters: u64) {
+    use wiremock::matchers::{method, path};
+    wiremock::Mock::given(method("GET"))
+        .and(path("/api/v2/instance"))
+        .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(json!({
+            "domain": "127.0.0.1", "title": "Test instance", "version": "4.3.0",
+            "configuration": {"statuses": {"max_characters": max_characters, "max_media_attachments": 4, "characters_reserved_per_url": 23}}
+        })))
+        .mount(server)
+        .await;
+}
+
+async fn mount_verify(server: &wiremock::MockServer, token: &str, ok: bool) {
+    use wiremock::matchers::{header, method, path};
+    let answer = if ok {
+        wiremock::ResponseTemplate::new(200).set_body_json(json!({"id": "1", "username": "jobs", "acct": "jobs"}))
+    } else {
+        wiremock::ResponseTemplate::new(401).set_body_json(json!({"error": "The access token was revoked"}))
+    };
+    wiremock::Mock::given(method("GET"))
+        .and(path("/api/v1/accounts/verify_credentials"))
+        .and(header("authorization", format!("Bearer {token}").as_str()))
+        .respond_with(answer)
+        .mount(server)
+        .await;
+}
+
+fn config_of(app: &TestApp, id: &str) -> AccountConfig {
+    app.db(|c| hirecast::store::channels::find(c, id).unwrap().unwrap().config)
+}
+
+/// The instance raised its limit to 1000 characters: the next health check saves it, and the
+/// composer uses it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_health_check_saves_the_instances_new_limits() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let server = wiremock::MockServer::start().await;
+    mount_verify(&server, "tok", true).await;
+    mount_instance(&server, 1000).await;
+    let id = stored_mastodon(&app, "jobs", &server.uri(), "tok");
+    assert!(matches!(config_of(&app, &id), AccountConfig::Mastodon { max_characters: Some(500), .. }));
+    let (status, reason) = hirecast::broadcast::worker::check_account(&context(&app), &id).await.unwrap();
+    assert_eq!((status, reason), (AccountStatus::Connected, None));
+    let AccountConfig::Mastodon { max_characters, url_reserve, instance, account_id, .. } = config_of(&app, &id) else { panic!() };
+    assert_eq!((max_characters, url_reserve), (Some(1000), Some(23)));
+    assert_eq!((instance, account_id.as_deref()), (server.uri(), Some("1")), "the rest of the settings is kept");
+    let account = app.db(|c| hirecast::store::channels::find(c, &id).unwrap().unwrap());
+    assert_eq!(hirecast::broadcast::worker::profile_for(&account, Lang::Fr).limit, Some(1000));
+
+    // An instance that no longer tells its limits leaves the saved ones alone.
+    server.reset().await;
+    mount_verify(&server, "tok", true).await;
+    wiremock::Mock::given(wiremock::matchers::method("GET"))
+        .and(wiremock::matchers::path("/api/v2/instance"))
+        .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(json!({"domain": "127.0.0.1"})))
+        .mount(&server)
+        .await;
+    hirecast::broadcast::worker::check_account(&context(&app), &id).await.unwrap();
+    assert!(matches!(config_of(&app, &id), AccountConfig::Mastodon { max_characters: Some(1000), url_reserve: Some(23), .. }));
+}
+
+/// The workers' periodic checks: only accounts checked more than HEALTH_CHECK_EVERY_MINUTES
+/// ago are checked; a revoked token makes its account "reconnect needed" with the instance's words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stale_accounts_are_checked_and_a_revoked_one_needs_reconnecting() {
+    use hirecast::broadcast::worker::{Worker, HEALTH_CHECK_EVERY_MINUTES};
+    use hirecast::store::channels;
+    let app = spawn_app(Backend::Sqlite).await;
+    let server = wiremock::MockServer::start().await;
+    mount_instance(&server, 500).await;
+    mount_verify(&server, "fresh-token", true).await;
+    mount_verify(&server, "good-token", true).await;
+    mount_verify(&server, "revoked-token", false).await;
+    let fresh = stored_mastodon(&app, "fresh", &server.uri(), "fresh-token");
+    let good = stored_mastodon(&app, "good", &server.uri(), "good-token");
+    let revoked = stored_mastodon(&app, "revoked", &server.uri(), "revoked-token");
+    let now = app.state.clock.now();
+    let long_ago = now - chrono::Duration::minutes(HEALTH_CHECK_EVERY_MINUTES + 1);
+    for id in [&good, &revoked] {
+        app.db(|c| channels::set_status(c, id, AccountStatus::Connected, None, long_ago).unwrap());
+    }
+    let verified_with = |reqs: &[wiremock::Request], token: &str| {
+        reqs.iter().filter(|r| r.url.path() == "/api/v1/accounts/verify_credentials" && r.headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(format!("Bearer {token}").as_str())).count()
+    };
+
+    let fresh_checked = app.db(|c| channels::find(c, &fresh).unwrap().unwrap()).checked_at;
+    let worker = Worker::new(context(&app));
+    assert_eq!(worker.check_stale_accounts().await.unwrap(), 2);
+    let reqs = server.received_requests().await.unwrap();
+    assert_eq!((verified_with(&reqs, "fresh-token"), verified_with(&reqs, "good-token"), verified_with(&reqs, "revoked-token")), (0, 1, 1));
+    let find = |id: &str| app.db(|c| channels::find(c, id).unwrap().unwrap());
+    let g = find(&good);
+    assert_eq!(g.status, AccountStatus::Connected);
+    assert!(g.checked_at.unwrap() >= now - chrono::Duration::seconds(5), "checked now: {:?}", g.checked_at);
+    let r = find(&revoked);
+    assert_eq!(r.status, AccountStatus::ReconnectNeeded);
+    assert_eq!(r.status_reason.as_deref(), Some("401 The access token was revoked"));
+    assert_eq!(find(&fresh).checked_at, fresh_checked, "checked recently: left alone");
+
+    // Nothing is stale now; an hour later the connected ones are checked again, not the revoked one.
+    assert_eq!(worker.check_stale_accounts().await.unwrap(), 0);
+    app.state.clock.advance(chrono::Duration::minutes(HEALTH_CHECK_EVERY_MINUTES + 1));
+    assert_eq!(worker.check_stale_accounts().await.unwrap(), 2);
+    let reqs = server.received_requests().await.unwrap();
+    assert_eq!((verified_with(&reqs, "fresh-token"), verified_with(&reqs, "good-token"), verified_with(&reqs, "revoked-token")), (1, 2, 1));
+}

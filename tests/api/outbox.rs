@@ -224,6 +224,79 @@ async fn closing_cancels_what_is_pending_and_queues_the_close_actions(backend: B
     assert_eq!(c_post.delivery.state(), DeliveryState::Cancelled);
 }
 
+/// Closing while posts are out: a post being sent or unconfirmed is not cancelled; an
+/// unconfirmed one is still claimed (to be read back) although its opening is closed; one that
+/// turns out published gets its channel's close action then; a retry is never sent afresh, and
+/// a claimed post that had not started yet does not start.
+async fn posts_out_at_close_are_read_back_and_get_their_close_action(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let accounts: Vec<String> = ["a", "b", "c", "d", "e"].iter().map(|n| webhook_account(&app, n)).collect();
+    let [a, b, c2, d2, e] = [&accounts[0], &accounts[1], &accounts[2], &accounts[3], &accounts[4]];
+    let o = draft_opening(&app, "Opening");
+    let on_close = [OnClose::Reply, OnClose::Delete, OnClose::Reply, OnClose::Reply, OnClose::Delete];
+    let p = PublishPlan {
+        targets: accounts.iter().zip(on_close).map(|(id, on_close)| Target { account_id: id.clone(), on_close }).collect(),
+        at: None,
+        repost_every_days: Some(7),
+    };
+    publish(&app, &o, &p).unwrap();
+    let now = app.state.clock.now();
+    let got = app.db(|c| deliveries::claim(c, "w", now, Duration::seconds(60), 10).unwrap());
+    assert_eq!(got.len(), 5);
+    let id_of = |account: &str| got.iter().find(|g| g.delivery.account_id == account).unwrap().delivery.id.clone();
+    // d's worker had started its attempt before the close; the others had not.
+    assert_eq!(app.db(|c| deliveries::start_attempt(c, &id_of(d2), "w", now).unwrap()), deliveries::Attempt::Go);
+    // e's outcome is unknown before the close.
+    let unknown = Outcome::Unconfirmed { at: now, reason: "the network did not answer in time".into() };
+    app.db(|c| deliveries::record(c, &id_of(e), "w", &unknown, now).unwrap());
+
+    let follow = app.db(|c| deliveries::close_opening(c, &o, app.state.clock.today(), now).unwrap());
+    assert!(follow.is_empty(), "nothing is published yet: {follow:?}");
+    for account in [a, b, c2, d2] {
+        assert_eq!(app.db(|c| deliveries::find(c, &id_of(account)).unwrap().unwrap()).state(), DeliveryState::Sending, "left to its worker");
+    }
+    assert_eq!(app.db(|c| deliveries::find(c, &id_of(e)).unwrap().unwrap()).state(), DeliveryState::Unconfirmed);
+    let close_actions = |account: &str| -> Vec<(DeliveryKind, Option<String>)> {
+        app.db(|c| deliveries::list_for_opening(c, &o).unwrap())
+            .into_iter()
+            .filter(|v| v.delivery.account_id == account && matches!(v.delivery.kind(), DeliveryKind::FilledReply | DeliveryKind::Delete))
+            .map(|v| (v.delivery.kind(), v.delivery.parent_id))
+            .collect()
+    };
+    let published = |r: &str| Outcome::Published(RemotePost { id: r.into(), url: None, ids: vec![r.into()] });
+
+    // a: claimed before the close, it has not started: it never starts.
+    assert_eq!(
+        app.db(|c| deliveries::start_attempt(c, &id_of(a), "w", now).unwrap()),
+        deliveries::Attempt::OpeningNotOpen(OpeningStatus::Closed)
+    );
+    // d was in flight and is published after the close: its reply is queued at once.
+    assert_eq!(app.db(|c| deliveries::record(c, &id_of(d2), "w", &published("r-d"), now).unwrap()), Some(DeliveryState::Published));
+    assert_eq!(close_actions(d2), vec![(DeliveryKind::FilledReply, Some(id_of(d2)))]);
+    // e, unconfirmed, is still claimed, to be read back, although the opening is closed…
+    let later = now + Duration::seconds(1);
+    let again = app.db(|c| deliveries::claim(c, "w2", later, Duration::seconds(60), 10).unwrap());
+    let posts: Vec<_> = again.iter().filter(|g| g.delivery.kind() == DeliveryKind::Post).map(|g| (g.delivery.id.clone(), g.reconcile)).collect();
+    assert_eq!(posts, vec![(id_of(e), true)]);
+    // (d's reply was claimed too: close actions go whatever the opening's status.)
+    assert!(again.iter().any(|g| g.delivery.kind() == DeliveryKind::FilledReply && g.delivery.account_id == *d2));
+    // …and found published: it is deleted, as its channel asked.
+    assert_eq!(app.db(|c| deliveries::record(c, &id_of(e), "w2", &published("r-e"), later).unwrap()), Some(DeliveryState::Published));
+    assert_eq!(close_actions(e), vec![(DeliveryKind::Delete, Some(id_of(e)))]);
+    // b: a retryable error after the close is not retried: cancelled.
+    let retry = Outcome::RetryAt { at: later, reason: "503 Service Unavailable".into(), status: None };
+    assert_eq!(app.db(|c| deliveries::record(c, &id_of(b), "w", &retry, later).unwrap()), Some(DeliveryState::Cancelled));
+    assert!(close_actions(b).is_empty());
+    // c: a person confirms, after the close, a post nobody knew was published: its reply is queued.
+    let review = Outcome::NeedsReview { reason: "cannot be checked".into() };
+    app.db(|c| deliveries::record(c, &id_of(c2), "w", &review, later).unwrap());
+    app.db(|c| deliveries::confirm_published(c, &id_of(c2), None, later).unwrap());
+    assert_eq!(close_actions(c2), vec![(DeliveryKind::FilledReply, Some(id_of(c2)))]);
+    // No re-post is scheduled for a closed opening.
+    let all = app.db(|c| deliveries::list_for_opening(c, &o).unwrap());
+    assert!(!all.iter().any(|v| v.delivery.kind() == DeliveryKind::Repost), "re-posts after close");
+}
+
 async fn people_can_retry_confirm_and_cancel_only_from_the_right_state(backend: Backend) {
     let app = spawn_app(backend).await;
     let a = webhook_account(&app, "a");
@@ -253,4 +326,5 @@ crate::on_both_backends!(
     retries_wait_until_their_time_and_reposts_are_scheduled,
     closing_cancels_what_is_pending_and_queues_the_close_actions,
     people_can_retry_confirm_and_cancel_only_from_the_right_state,
+    posts_out_at_close_are_read_back_and_get_their_close_action,
 );

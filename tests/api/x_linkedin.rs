@@ -731,3 +731,81 @@ async fn linkedin_can_post_as_an_administered_organization() {
     let bad = linkedin::Organization { urn: "urn:li:person:abc".into(), name: "x".into() };
     assert!(matches!(linkedin::as_organization(org, &bad), Err(ConnectError::Field { field: "organization", .. })));
 }
+
+#[tokio::test]
+async fn linkedin_read_back_refused_means_it_cannot_be_read_back() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let server = MockServer::start().await;
+    let ctx = context(&app, li_settings(&server));
+    // Listing an author's posts needs a permission hirecast does not ask for.
+    for status in [403u16, 401] {
+        server.reset().await;
+        Mock::given(method("GET"))
+            .and(path("/rest/posts"))
+            .respond_with(ResponseTemplate::new(status).set_body_json(json!({
+                "status": status, "serviceErrorCode": 100, "code": "ACCESS_DENIED",
+                "message": "Not enough permissions to access: partnerApiPostsExternal.FINDER-author.20251101"
+            })))
+            .expect(1)
+            .mount(&server)
+            .await;
+        // No refresh is tried for it.
+        Mock::given(method("POST")).and(path("/oauth/v2/accessToken")).respond_with(ResponseTemplate::new(500)).expect(0).mount(&server).await;
+        let err = li_channel(&ctx).find(&outgoing(DeliveryKind::Post, vec![post("x")], ctx.clock.now())).await.unwrap_err();
+        assert_eq!(err, SendError::Unsupported, "{status}: cannot be read back, not reconnect needed");
+        server.verify().await;
+    }
+}
+
+/// Through the worker: an unconfirmed LinkedIn post whose read-back LinkedIn refuses waits for
+/// a person (needs review), nothing is sent again, and the account stays connected.
+async fn linkedin_unconfirmed_post_needs_review_when_it_cannot_be_read_back(backend: Backend) {
+    let server = MockServer::start().await;
+    let uri = server.uri();
+    let app = crate::helpers::spawn_app_with(backend, move |s| {
+        s.broadcast.linkedin_api_url = uri.clone();
+        s.broadcast.linkedin_auth_url = format!("{uri}/oauth/v2");
+        s.broadcast.linkedin_client_id = Some("li-client-id".into());
+        s.broadcast.linkedin_client_secret = Some("li-client-secret".into());
+    })
+    .await;
+    let config = AccountConfig::LinkedIn { author_urn: AUTHOR.into(), display_name: "Camille Martin".into() };
+    let creds = oauth("li-token", None, Some(app.state.clock.now() + Duration::days(59)));
+    let account = app.db(|c| {
+        let a = channels::create(c, &app.state.key, NewAccount { name: "Camille Martin", config: &config, credentials: &creds, token_expires_at: None, created_by: None }).unwrap();
+        channels::set_min_interval(c, &a.id, 0).unwrap();
+        a.id
+    });
+    Mock::given(method("GET"))
+        .and(path("/rest/posts"))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({"status": 403, "serviceErrorCode": 100, "message": "Not enough permissions to access: partnerApiPostsExternal.FINDER-author.20251101"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST")).and(path("/rest/posts")).respond_with(ResponseTemplate::new(201)).expect(0).mount(&server).await;
+    let opening = crate::outbox::draft_opening(&app, "Développeur Rust (H/F)");
+    let plan = hirecast::store::deliveries::PublishPlan {
+        targets: vec![hirecast::store::deliveries::Target { account_id: account.clone(), on_close: hirecast::store::deliveries::OnClose::Nothing }],
+        at: None,
+        repost_every_days: None,
+    };
+    let now = app.state.clock.now();
+    let base = app.state.settings.base_url.clone();
+    let id = app.db(|c| hirecast::store::deliveries::publish(c, &opening, &plan, &base, app.state.clock.today(), now, None).unwrap()).remove(0).id;
+    // An earlier attempt's outcome is unknown.
+    app.db(|c| {
+        use hirecast::store::deliveries::{claim, record, Outcome};
+        assert_eq!(claim(c, "gone", now, Duration::seconds(30), 5).unwrap().len(), 1);
+        record(c, &id, "gone", &Outcome::Unconfirmed { at: now, reason: "the network did not answer in time".into() }, now).unwrap();
+    });
+    let worker = hirecast::broadcast::worker::Worker::new(crate::mastodon::context(&app));
+    assert_eq!(worker.run_once().await.unwrap(), 1);
+    let d = app.db(|c| hirecast::store::deliveries::find(c, &id).unwrap().unwrap());
+    assert_eq!(d.state(), hirecast::broadcast::DeliveryState::Unconfirmed);
+    assert!(d.needs_review, "a person checks LinkedIn, then confirms or sends again");
+    assert!(d.last_error.as_deref().unwrap_or("").contains("cannot be checked from here"), "{:?}", d.last_error);
+    let a = app.db(|c| channels::find(c, &account).unwrap().unwrap());
+    assert_eq!(a.status, channels::AccountStatus::Connected, "{:?}", a.status_reason);
+    assert_eq!(worker.run_once().await.unwrap(), 0);
+}
+
+crate::on_both_backends!(linkedin_unconfirmed_post_needs_review_when_it_cannot_be_read_back);

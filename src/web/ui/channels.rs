@@ -62,6 +62,8 @@ pub struct ConnectForm {
     pub signing_secret: String,
     /// Email list: its name; field `list_name`.
     pub list_name: String,
+    /// LinkedIn: `member` (default) or `organization` (a page the member administers); field `post_as`.
+    pub post_as: String,
     /// Where an OAuth network sends the admin back: `{base_url}/app/channels/oauth/callback`.
     pub redirect_uri: String,
 }
@@ -85,6 +87,7 @@ impl ConnectForm {
             url: trimmed("url"),
             signing_secret: trimmed("signing_secret"),
             list_name: trimmed("list_name"),
+            post_as: if trimmed("post_as") == "organization" { "organization".into() } else { "member".into() },
             redirect_uri,
         }
     }
@@ -123,6 +126,7 @@ async fn connect(state: &AppState, form: &ConnectForm) -> Result<ConnectStep, Co
             other => other,
         })),
         Network::X => x::start_oauth(&ctx, redirect).map(ConnectStep::Redirect),
+        Network::LinkedIn if form.post_as == "organization" => linkedin::start_oauth_for_organizations(&ctx, redirect).map(ConnectStep::Redirect),
         Network::LinkedIn => linkedin::start_oauth(&ctx, redirect).map(ConnectStep::Redirect),
         Network::Slack => done(webhook::connect(WebhookFlavour::Slack, &form.url, None)),
         Network::Discord => done(webhook::connect(WebhookFlavour::Discord, &form.url, None)),
@@ -348,6 +352,10 @@ pub async fn new_form(req: HttpRequest, state: web::Data<AppState>, me: SignedIn
     if let Some(crate::broadcast::AccountConfig::Bluesky { handle, .. }) = reconnecting.as_ref().map(|a| &a.config) {
         v.handle = handle.clone();
     }
+    v.post_as = match reconnecting.as_ref().map(|a| &a.config) {
+        Some(crate::broadcast::AccountConfig::LinkedIn { author_urn, .. }) if author_urn.starts_with("urn:li:organization:") => "organization".into(),
+        _ => "member".into(),
+    };
     render_form(&req, &state, &me, network, reconnecting.as_ref(), v, FieldErrors::default(), None, StatusCode::OK)
 }
 
@@ -489,20 +497,131 @@ pub async fn oauth_callback(req: HttpRequest, state: web::Data<AppState>, me: Si
     if let Some(id) = &account_id {
         account_to_reconnect(&state, Some(id.clone()), Some(pending.network)).await?;
     }
-    match finish(&state, &pending, code).await {
-        Ok(c) => {
-            let reconnected = account_id.is_some();
-            store_connected(&state, &me, c, account_id).await?;
-            Ok(see_other(if reconnected { "/app/channels?done=reconnected" } else { "/app/channels?done=connected" }))
-        }
-        Err(e) => {
-            let text = match e {
-                ConnectError::Field { reason, .. } => reason,
-                ConnectError::Network(m) | ConnectError::NotConfigured(m) => m,
-            };
-            refused(text).await
-        }
+    let connected = match finish(&state, &pending, code).await {
+        Ok(c) => c,
+        Err(e) => return refused(connect_error_text(e)).await,
+    };
+    if pending.network == Network::LinkedIn && pending.as_organization {
+        return organization_step(&req, &state, &me, connected, account_id).await;
     }
+    let reconnected = account_id.is_some();
+    store_connected(&state, &me, connected, account_id).await?;
+    Ok(see_other(if reconnected { "/app/channels?done=reconnected" } else { "/app/channels?done=connected" }))
+}
+
+fn connect_error_text(e: ConnectError) -> String {
+    match e {
+        ConnectError::Field { reason, .. } => reason,
+        ConnectError::Network(m) | ConnectError::NotConfigured(m) => m,
+    }
+}
+
+// ---------- LinkedIn: the page to post as ----------
+
+#[derive(Template)]
+#[template(path = "ui/channels_linkedin_pages.html")]
+struct PickOrganizationPage {
+    page: Layout,
+    b: &'static BroadcastText,
+    /// The state under which the waiting connection is kept.
+    flow: String,
+    organizations: Vec<crate::broadcast::linkedin::Organization>,
+    error: Option<String>,
+}
+
+/// After a LinkedIn authorization with the organization scopes: the pages the member
+/// administers. One is taken at once (as is the page of the account being reconnected, when
+/// listed); several are offered to choose from; none is refused with the reason.
+async fn organization_step(req: &HttpRequest, state: &AppState, me: &SignedIn, member: Connected, account_id: Option<String>) -> Result<HttpResponse, PageError> {
+    use crate::broadcast::linkedin;
+    let b = crate::i18n::broadcast::text(me.lang);
+    let refused = |text: String| render_list(req, state, me, Notice::error(&text), None, StatusCode::BAD_REQUEST);
+    let organizations = match linkedin::organizations(&channel_context(state), &member).await {
+        Ok(o) => o,
+        Err(e) => return refused(connect_error_text(e)).await,
+    };
+    let current = match &account_id {
+        Some(id) => crate::store::run(&state.pool, { let id = id.clone(); move |c| store::find(c, &id) }).await.map_err(db_err)?.map(|a| a.config),
+        None => None,
+    };
+    let preferred = organizations.iter().find(|o| matches!(&current, Some(crate::broadcast::AccountConfig::LinkedIn { author_urn, .. }) if *author_urn == o.urn));
+    let chosen = match (organizations.len(), preferred) {
+        (0, _) => return refused(b.no_organization.to_string()).await,
+        (_, Some(o)) => o.clone(),
+        (1, None) => organizations[0].clone(),
+        _ => {
+            // Kept sealed under a new state, for the choice, like a started authorization.
+            let flow = random_token(24);
+            let pending = PendingOAuth {
+                network: Network::LinkedIn,
+                pkce_verifier: String::new(),
+                redirect_uri: String::new(),
+                instance: None,
+                client_id: None,
+                client_secret: None,
+                account_id,
+                as_organization: true,
+                choosing: Some(linkedin::OrganizationChoice { member, organizations: organizations.clone() }),
+            };
+            let (key, uid, now, f) = (state.key.clone(), me.user.id.clone(), state.clock.now(), flow.clone());
+            crate::store::run(&state.pool, move |c| crate::store::oauth_flows::save(c, &key, &f, &uid, &pending, now)).await.map_err(db_err)?;
+            return render_pick(req, me, flow, organizations, None, StatusCode::OK);
+        }
+    };
+    let connected = linkedin::as_organization(member, &chosen).map_err(|e| PageError::Unexpected(anyhow::anyhow!("{e}")))?;
+    let reconnected = account_id.is_some();
+    store_connected(state, me, connected, account_id).await?;
+    Ok(see_other(if reconnected { "/app/channels?done=reconnected" } else { "/app/channels?done=connected" }))
+}
+
+fn render_pick(
+    req: &HttpRequest,
+    me: &SignedIn,
+    flow: String,
+    organizations: Vec<crate::broadcast::linkedin::Organization>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let b = crate::i18n::broadcast::text(me.lang);
+    let page = PickOrganizationPage { page: Layout::signed_in(me, req, "channels", b.pick_organization_title), b, flow, organizations, error };
+    let mut res = html_status(status, &page)?;
+    res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    Ok(res)
+}
+
+/// POST /app/channels/linkedin/organization: the page chosen (`flow`, `organization`).
+pub async fn pick_organization(req: HttpRequest, state: web::Data<AppState>, me: SignedIn, body: web::Bytes) -> Result<HttpResponse, PageError> {
+    require_admin(&me)?;
+    let b = crate::i18n::broadcast::text(me.lang);
+    let f = FormData::parse(&body);
+    let (flow, urn) = (f.get("flow"), f.get("organization"));
+    let (key, uid, now) = (state.key.clone(), me.user.id.clone(), state.clock.now());
+    let pending = if flow.is_empty() || flow.len() > 200 {
+        None
+    } else {
+        let flow = flow.clone();
+        crate::store::run(&state.pool, move |c| crate::store::oauth_flows::take(c, &key, &flow, &uid, now)).await.map_err(db_err)?
+    };
+    let Some(mut pending) = pending.filter(|p| p.network == Network::LinkedIn && p.choosing.is_some()) else {
+        return render_list(&req, &state, &me, Notice::error(b.oauth_unknown), None, StatusCode::BAD_REQUEST).await;
+    };
+    let choice = pending.choosing.take().expect("checked above");
+    let Some(org) = choice.organizations.iter().find(|o| o.urn == urn).cloned() else {
+        // Not one of those offered: the choice is asked again, on the same flow.
+        let organizations = choice.organizations.clone();
+        pending.choosing = Some(choice);
+        let (key, uid, f) = (state.key.clone(), me.user.id.clone(), flow.clone());
+        crate::store::run(&state.pool, move |c| crate::store::oauth_flows::save(c, &key, &f, &uid, &pending, now)).await.map_err(db_err)?;
+        return render_pick(&req, &me, flow, organizations, Some(b.pick_organization_required.to_string()), StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    let account_id = pending.account_id.clone();
+    if let Some(id) = &account_id {
+        account_to_reconnect(&state, Some(id.clone()), Some(Network::LinkedIn)).await?;
+    }
+    let connected = crate::broadcast::linkedin::as_organization(choice.member, &org).map_err(|e| PageError::Unexpected(anyhow::anyhow!("{e}")))?;
+    let reconnected = account_id.is_some();
+    store_connected(&state, &me, connected, account_id).await?;
+    Ok(see_other(if reconnected { "/app/channels?done=reconnected" } else { "/app/channels?done=connected" }))
 }
 
 // ---------- disconnect and check ----------

@@ -49,6 +49,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         // Before `/app/channels/{id}/…`.
         .service(page("/app/channels/new").route(web::get().to(channels::new_form)).route(web::post().to(channels::submit)))
         .service(page("/app/channels/oauth/callback").route(web::get().to(channels::oauth_callback)))
+        .service(page("/app/channels/linkedin/organization").route(web::post().to(channels::pick_organization)))
         .service(page("/app/channels/{id}/disconnect").route(web::get().to(channels::disconnect_page)).route(web::post().to(channels::disconnect)))
         .service(page("/app/channels/{id}/check").route(web::post().to(channels::check)))
         .service(page("/app/channels/{id}/posts").route(web::get().to(channel_posts::show)).route(web::post().to(channel_posts::save)));
