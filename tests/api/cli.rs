@@ -166,3 +166,53 @@ mod reqwest {
         .unwrap()
     }
 }
+
+/// Serves `body` as `content_type` to every connection on a loopback port; returns the port.
+fn serve_once_per_connection(body: Vec<u8>, content_type: &'static str) -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let head = format!("HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+            let _ = s.write_all(head.as_bytes());
+            let _ = s.write_all(&body);
+        }
+    });
+    port
+}
+
+#[test]
+fn fetch_cv_prints_what_would_be_stored_or_why_it_refuses() {
+    use sha2::Digest;
+    let d = workdir();
+    let pdf = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cv.pdf")).unwrap();
+    let port = serve_once_per_connection(pdf.clone(), "application/pdf");
+    let url = format!("http://127.0.0.1:{port}/cv.pdf");
+    // Allowed only by explicit configuration: a loopback address is internal.
+    let out = hirecast(&d).env("HIRECAST_FETCH_ALLOW_HOSTS", format!("127.0.0.1:{port}")).args(["fetch-cv", &url]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["kind"], "pdf");
+    assert_eq!(v["bytes"], pdf.len());
+    assert_eq!(v["sha256"].as_str().unwrap(), hex::encode(sha2::Sha256::digest(&pdf)));
+    assert_eq!(v["text"]["pages"], 2);
+    assert!(v["text"]["preview"].as_str().unwrap().contains("Développeuse"), "{v}");
+
+    let out = hirecast(&d).args(["fetch-cv", &url]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("refused:") && err.contains("127.0.0.1"), "{err}");
+    assert!(out.stdout.is_empty());
+    for bad in ["not a url", "file:///etc/passwd", "http://169.254.169.254/latest/meta-data/"] {
+        let out = hirecast(&d).args(["fetch-cv", bad]).output().unwrap();
+        assert_ne!(out.status.code(), Some(0), "{bad}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr).trim().lines().count(), 1, "{bad}: one line");
+    }
+    let out = hirecast(&d).env("HIRECAST_FETCH_ALLOW_HOSTS", "localhost").args(["fetch-cv", &url]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("HIRECAST_FETCH_ALLOW_HOSTS"));
+}
