@@ -208,6 +208,12 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 // ---------------------------------------------------------------------------------------
 
 /// Sniffs the format and extracts normalised text. Never panics.
+/// The readable text of an HTML fragment (a Mastodon status or profile note): tags dropped,
+/// blocks and `<br>` as new lines, entities decoded.
+pub fn html_to_text(html: &str) -> String {
+    normalize(&read_html(html.as_bytes()))
+}
+
 pub fn read_cv(bytes: &[u8], limits: &ReadLimits) -> Result<CvText, CvReadError> {
     if bytes.len() > limits.max_input_bytes {
         return Err(CvReadError::TooLarge);

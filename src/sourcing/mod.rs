@@ -1,6 +1,13 @@
 //! Candidate sourcing: what candidates write (replies, profiles, CVs) turned into facts a
-//! recruiter can use. Pure parts (no I/O): `cv_text` (CV files to text), `extract` (links,
-//! contacts, languages, experience), `skills` (the taxonomy and its one-pass matcher),
-//! `score` (a candidate against an opening, with its explanation), `index` (many replies
-//! against many openings). CV files are fetched only through `crate::fetch`.
+//! recruiter can use. Pure parts (no I/O): `cv_text` (CV files to text), `skills` (the
+//! shipped bilingual taxonomy and its matcher), `score` (a candidate against an opening, with
+//! its explanation), `index` (many replies routed to many openings). CV files are fetched
+//! only through `crate::fetch`.
 pub mod cv_text;
+pub mod index;
+pub mod score;
+pub mod skills;
+
+pub use index::{MatchScratch, OpeningIndex};
+pub use score::{score, CandidateFacts, Criterion, Evidence, MatchedSkill, OpeningCriteria, Remote, Score, Source};
+pub use skills::{Skill, SkillHit, SkillId, Taxonomy, TaxonomyError};

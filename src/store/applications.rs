@@ -106,8 +106,12 @@ fn file_once(conn: &mut DbConn, a: &NewApplication<'_>) -> QueryResult<Filed> {
     super::write_transaction::<_, diesel::result::Error, _>(conn, |conn| {
         ensure_notice(conn)?;
         let email = a.details.email.as_str();
-        let candidate: Option<CandidateRow> =
-            candidates::table.filter(candidates::email.eq(email)).select(CandidateRow::as_select()).first(conn).optional()?;
+        // The same person may already be known by this email from a reply or a profile.
+        let known = super::sourcing::candidate_by_identity(conn, super::sourcing::IdentityKind::Email, email)?;
+        let candidate: Option<CandidateRow> = match known {
+            Some(id) => candidates::table.find(id).select(CandidateRow::as_select()).first(conn).optional()?,
+            None => candidates::table.filter(candidates::email.eq(email)).select(CandidateRow::as_select()).first(conn).optional()?,
+        };
         let candidate_id = match candidate {
             Some(c) => {
                 // Keep the latest name and phone the person gave.
@@ -125,13 +129,18 @@ fn file_once(conn: &mut DbConn, a: &NewApplication<'_>) -> QueryResult<Filed> {
                 diesel::insert_into(candidates::table)
                     .values(&CandidateRow {
                         id: id.clone(),
-                        email: email.into(),
+                        email: Some(email.into()),
                         name: a.details.name.clone(),
                         phone: a.details.phone.clone(),
                         created_at: a.at,
                         updated_at: a.at,
+                        headline: None,
+                        location: None,
+                        languages: "[]".into(),
+                        years_experience: None,
                     })
                     .execute(conn)?;
+                super::sourcing::add_identity(conn, super::sourcing::IdentityKind::Email, email, &id, a.at)?;
                 id
             }
         };

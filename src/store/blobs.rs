@@ -50,6 +50,40 @@ impl BlobStore {
     }
 }
 
+/// On PostgreSQL, also keeps the file in the database (`blob_files`) so that every instance
+/// sharing it can read the file; on SQLite (one instance, one data folder) it does nothing.
+pub fn share(conn: &mut super::DbConn, sha256: &str, bytes: &[u8]) -> diesel::QueryResult<()> {
+    use super::schema::blob_files;
+    use diesel::prelude::*;
+    if !matches!(conn, super::DbConn::Postgres(_)) {
+        return Ok(());
+    }
+    let known: i64 = blob_files::table.find(sha256).count().get_result(conn)?;
+    if known > 0 {
+        return Ok(());
+    }
+    let r = diesel::insert_into(blob_files::table)
+        .values((
+            blob_files::sha256.eq(sha256),
+            blob_files::bytes.eq(bytes),
+            blob_files::size.eq(bytes.len() as i64),
+            blob_files::created_at.eq(super::now()),
+        ))
+        .execute(conn);
+    match r {
+        // Another instance stored the same file at the same moment.
+        Err(e) if super::is_unique_violation(&e) => Ok(()),
+        other => other.map(|_| ()),
+    }
+}
+
+/// A file from the database copy (PostgreSQL), when this instance's folder does not have it.
+pub fn shared(conn: &mut super::DbConn, sha256: &str) -> diesel::QueryResult<Option<Vec<u8>>> {
+    use super::schema::blob_files;
+    use diesel::prelude::*;
+    blob_files::table.find(sha256).select(blob_files::bytes).first(conn).optional()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@ pub mod post_templates;
 pub mod links;
 pub mod subscribers;
 pub mod oauth_flows;
+pub mod sourcing;
 
 use std::time::Duration;
 

@@ -83,11 +83,18 @@ pub struct OpeningRow {
 #[diesel(table_name = candidates)]
 pub struct CandidateRow {
     pub id: String,
-    pub email: String,
+    /// Applicants always have one; people found in replies and profiles may not (yet).
+    pub email: Option<String>,
     pub name: String,
     pub phone: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// What their public profile says they do (plain text, sanitized).
+    pub headline: Option<String>,
+    pub location: Option<String>,
+    /// Spoken languages as ISO 639-1 codes, a JSON array.
+    pub languages: String,
+    pub years_experience: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -72,6 +72,8 @@ diesel::table! {
         updated_at -> Timestamp,
         published_at -> Nullable<Timestamp>,
         closed_at -> Nullable<Timestamp>,
+        response_target_minutes -> BigInt,
+        shortlist_threshold -> BigInt,
     }
 }
 
@@ -94,11 +96,15 @@ diesel::table! {
 diesel::table! {
     candidates (id) {
         id -> Text,
-        email -> Text,
+        email -> Nullable<Text>,
         name -> Text,
         phone -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        headline -> Nullable<Text>,
+        location -> Nullable<Text>,
+        languages -> Text,
+        years_experience -> Nullable<BigInt>,
     }
 }
 
@@ -152,7 +158,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     post_templates,
     users, invites, sessions, api_tokens, openings, opening_managers, privacy_notices, candidates, applications,
     tracked_links, link_clicks, channel_accounts, oauth_flows, deliveries, delivery_events,
-    alert_subscribers, alert_sends,
+    alert_subscribers, alert_sends, blob_files, candidate_identities, candidate_sources, candidate_cvs, cv_texts,
+    shortlist_entries, shortlist_events, harvest_cursors, candidate_messages,
 );
 
 diesel::table! {
@@ -280,3 +287,120 @@ diesel::table! {
 
 diesel::joinable!(alert_sends -> deliveries (delivery_id));
 diesel::joinable!(alert_sends -> alert_subscribers (subscriber_id));
+
+diesel::table! {
+    blob_files (sha256) {
+        sha256 -> Text,
+        bytes -> Binary,
+        size -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    candidate_identities (kind, value) {
+        kind -> Text,
+        value -> Text,
+        candidate_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    candidate_sources (id) {
+        id -> Text,
+        candidate_id -> Text,
+        opening_id -> Nullable<Text>,
+        kind -> Text,
+        network -> Text,
+        remote_id -> Text,
+        url -> Nullable<Text>,
+        author -> Nullable<Text>,
+        text -> Text,
+        posted_at -> Nullable<Timestamp>,
+        harvested_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    candidate_cvs (candidate_id, sha256) {
+        candidate_id -> Text,
+        sha256 -> Text,
+        source_url -> Nullable<Text>,
+        format -> Text,
+        size -> BigInt,
+        fetched_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cv_texts (sha256) {
+        sha256 -> Text,
+        format -> Text,
+        pages -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    shortlist_entries (opening_id, candidate_id) {
+        opening_id -> Text,
+        candidate_id -> Text,
+        state -> Text,
+        origin -> Text,
+        score -> BigInt,
+        explanation -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    shortlist_events (id) {
+        id -> Text,
+        opening_id -> Text,
+        candidate_id -> Text,
+        from_state -> Nullable<Text>,
+        to_state -> Text,
+        actor_id -> Nullable<Text>,
+        at -> Timestamp,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    harvest_cursors (delivery_id) {
+        delivery_id -> Text,
+        seen -> Text,
+        next_run_at -> Timestamp,
+        runs -> BigInt,
+        fail_count -> BigInt,
+        last_error -> Nullable<Text>,
+        unsupported -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    candidate_messages (id) {
+        id -> Text,
+        idempotency_key -> Text,
+        candidate_id -> Text,
+        opening_id -> Nullable<Text>,
+        kind -> Text,
+        channel -> Text,
+        account_id -> Nullable<Text>,
+        target -> Text,
+        reply_to -> Nullable<Text>,
+        state -> Text,
+        due_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        remote_id -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(shortlist_entries -> candidates (candidate_id));
+diesel::joinable!(candidate_sources -> candidates (candidate_id));
+diesel::joinable!(candidate_cvs -> candidates (candidate_id));

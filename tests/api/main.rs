@@ -17,6 +17,7 @@ mod mastodon;
 mod outbox;
 mod preview;
 mod public;
+mod sourcing;
 mod store;
 mod ui;
 mod webhooks;

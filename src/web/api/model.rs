@@ -152,7 +152,7 @@ impl From<&ApplicationView> for ApplicationOut {
             candidate: CandidateOut {
                 id: v.candidate.id.clone(),
                 name: v.candidate.name.clone(),
-                email: v.candidate.email.clone(),
+                email: v.candidate.email.clone().unwrap_or_default(),
                 phone: v.candidate.phone.clone(),
             },
             source: a.source.clone(),

@@ -74,7 +74,7 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>, me: SignedIn, id
         opening_id: a.opening_id.clone(),
         opening_title: v.opening_title,
         name: v.candidate.name,
-        email: v.candidate.email,
+        email: v.candidate.email.unwrap_or_default(),
         phone: v.candidate.phone.unwrap_or_default(),
         message: a.message.unwrap_or_default(),
         date: fmt_time(&a.created_at),

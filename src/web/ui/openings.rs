@@ -688,7 +688,7 @@ pub(super) async fn render_opening_full(
                 cv_url: http_link(&v.application.cv_url),
                 id: v.application.id,
                 name: v.candidate.name,
-                email: v.candidate.email,
+                email: v.candidate.email.unwrap_or_default(),
                 phone: v.candidate.phone.unwrap_or_default(),
                 date: fmt_time(&v.application.created_at),
                 consent_version: v.application.consent_version,

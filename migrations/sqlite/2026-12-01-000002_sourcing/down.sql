@@ -1,0 +1,15 @@
+DROP TABLE candidate_messages;
+DROP TABLE harvest_cursors;
+DROP TABLE shortlist_events;
+DROP TABLE shortlist_entries;
+DROP TABLE cv_texts;
+DROP TABLE candidate_cvs;
+DROP TABLE candidate_sources;
+DROP TABLE candidate_identities;
+DROP TABLE blob_files;
+ALTER TABLE openings DROP COLUMN shortlist_threshold;
+ALTER TABLE openings DROP COLUMN response_target_minutes;
+ALTER TABLE candidates DROP COLUMN years_experience;
+ALTER TABLE candidates DROP COLUMN languages;
+ALTER TABLE candidates DROP COLUMN location;
+ALTER TABLE candidates DROP COLUMN headline;

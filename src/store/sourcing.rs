@@ -1,0 +1,459 @@
+//! The shortlist store: candidates found in replies and profiles, the identities that make
+//! one person of them across channels, what they wrote (sources), their CV files and the text
+//! read from them, and their place in each opening's shortlist with every change recorded.
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::models::CandidateRow;
+use super::schema::{candidate_cvs, candidate_identities, candidate_sources, candidates, cv_texts, shortlist_entries, shortlist_events};
+use super::{new_id, write_transaction, DbConn};
+
+/// How a person is recognised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdentityKind {
+    Email,
+    /// E.164.
+    Phone,
+    /// `network:handle` (`mastodon:lea@mastodon.social`, `bluesky:did:plc:…`).
+    Handle,
+    /// A CV file's SHA-256.
+    Cv,
+}
+
+impl IdentityKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdentityKind::Email => "email",
+            IdentityKind::Phone => "phone",
+            IdentityKind::Handle => "handle",
+            IdentityKind::Cv => "cv",
+        }
+    }
+}
+
+pub fn candidate_by_identity(conn: &mut DbConn, kind: IdentityKind, value: &str) -> QueryResult<Option<String>> {
+    candidate_identities::table
+        .find((kind.as_str(), value))
+        .select(candidate_identities::candidate_id)
+        .first(conn)
+        .optional()
+}
+
+/// Records that `value` identifies the candidate; a value already known stays with its owner.
+pub fn add_identity(conn: &mut DbConn, kind: IdentityKind, value: &str, candidate_id: &str, at: NaiveDateTime) -> QueryResult<()> {
+    if candidate_by_identity(conn, kind, value)?.is_some() {
+        return Ok(());
+    }
+    diesel::insert_into(candidate_identities::table)
+        .values((
+            candidate_identities::kind.eq(kind.as_str()),
+            candidate_identities::value.eq(value),
+            candidate_identities::candidate_id.eq(candidate_id),
+            candidate_identities::created_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Where a person was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// A reply to the opening's post.
+    Reply,
+    /// Their public profile.
+    Profile,
+    /// The careers site's apply form.
+    ApplyForm,
+    /// A saved sourcing search over public timelines.
+    SourcingSearch,
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Reply => "reply",
+            SourceKind::Profile => "profile",
+            SourceKind::ApplyForm => "apply_form",
+            SourceKind::SourcingSearch => "sourcing_search",
+        }
+    }
+}
+
+/// A candidate's place in an opening's process. Nothing is ever rejected automatically.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// In the opening's inbox, below the shortlist threshold.
+    New,
+    Shortlisted,
+    Interview,
+    Offer,
+    Hired,
+    Rejected,
+    Withdrawn,
+}
+
+impl Stage {
+    pub const ALL: &'static [Stage] = &[Stage::New, Stage::Shortlisted, Stage::Interview, Stage::Offer, Stage::Hired, Stage::Rejected, Stage::Withdrawn];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::New => "new",
+            Stage::Shortlisted => "shortlisted",
+            Stage::Interview => "interview",
+            Stage::Offer => "offer",
+            Stage::Hired => "hired",
+            Stage::Rejected => "rejected",
+            Stage::Withdrawn => "withdrawn",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Stage> {
+        Self::ALL.iter().copied().find(|v| v.as_str() == s)
+    }
+}
+
+/// One thing a person wrote, as harvested.
+#[derive(Debug, Clone)]
+pub struct FoundSource {
+    pub kind: SourceKind,
+    pub network: String,
+    /// The remote object's id (status id, AT URI, tweet id).
+    pub remote_id: String,
+    pub url: Option<String>,
+    /// The author's handle as the network shows it.
+    pub author: Option<String>,
+    /// Plain text (HTML already reduced to text).
+    pub text: String,
+    pub posted_at: Option<NaiveDateTime>,
+}
+
+/// A CV file read for a candidate (the bytes are in the blob store).
+#[derive(Debug, Clone)]
+pub struct FoundCv {
+    pub sha256: String,
+    pub source_url: Option<String>,
+    pub format: String,
+    pub size: i64,
+    pub pages: Vec<String>,
+}
+
+/// Everything harvesting learnt about one person for one opening.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub opening_id: String,
+    pub name: String,
+    pub handle: Option<String>,
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+    pub headline: Option<String>,
+    pub location: Option<String>,
+    pub languages: Vec<String>,
+    pub years_experience: Option<u8>,
+    pub sources: Vec<FoundSource>,
+    pub cvs: Vec<FoundCv>,
+    /// Applied (replied to the post, the form) or sourced (found by a search).
+    pub origin: &'static str,
+    pub score: u8,
+    /// The score's explanation, JSON.
+    pub explanation: String,
+    /// At or above it, the candidate is shortlisted; below, they wait in the inbox.
+    pub threshold: u8,
+    pub at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filed {
+    pub candidate_id: String,
+    /// A person hirecast did not know before.
+    pub new_candidate: bool,
+    /// First time in this opening's shortlist store.
+    pub new_entry: bool,
+    pub stage: Stage,
+}
+
+/// Files a found person in one transaction: finds them by any identity (handle, email, phone,
+/// CV file) or creates them, adds the identities, sources and CVs not yet known, and puts them
+/// in the opening's shortlist store (shortlisted at or above the threshold, else the inbox)
+/// with the score and its explanation; a person already there keeps their stage and gets the
+/// new score. Harvesting the same reply again changes nothing.
+pub fn file_found(conn: &mut DbConn, f: &Found) -> anyhow::Result<Filed> {
+    Ok(write_transaction::<_, diesel::result::Error, _>(conn, |conn| file_found_tx(conn, f))?)
+}
+
+fn identities_of(f: &Found) -> Vec<(IdentityKind, String)> {
+    let mut ids = Vec::new();
+    if let Some(h) = &f.handle {
+        ids.push((IdentityKind::Handle, h.clone()));
+    }
+    ids.extend(f.emails.iter().map(|e| (IdentityKind::Email, e.to_lowercase())));
+    ids.extend(f.phones.iter().map(|p| (IdentityKind::Phone, p.clone())));
+    ids.extend(f.cvs.iter().map(|c| (IdentityKind::Cv, c.sha256.clone())));
+    ids
+}
+
+fn file_found_tx(conn: &mut DbConn, f: &Found) -> QueryResult<Filed> {
+    let ids = identities_of(f);
+    let mut existing = None;
+    for (kind, value) in &ids {
+        if let Some(id) = candidate_by_identity(conn, *kind, value)? {
+            existing = Some(id);
+            break;
+        }
+    }
+    let email = f.emails.first().map(|e| e.to_lowercase());
+    let (candidate_id, new_candidate) = match existing {
+        Some(id) => {
+            let c: CandidateRow = candidates::table.find(&id).select(CandidateRow::as_select()).first(conn)?;
+            // Fill in what was unknown; never overwrite what the person gave on the form.
+            let email_free = match (&c.email, &email) {
+                (None, Some(e)) => candidates::table.filter(candidates::email.eq(e)).count().get_result::<i64>(conn)? == 0,
+                _ => false,
+            };
+            diesel::update(candidates::table.find(&id))
+                .set((
+                    candidates::email.eq(if email_free { email.clone() } else { c.email.clone() }),
+                    candidates::phone.eq(c.phone.clone().or_else(|| f.phones.first().cloned())),
+                    candidates::headline.eq(c.headline.clone().or_else(|| f.headline.clone())),
+                    candidates::location.eq(c.location.clone().or_else(|| f.location.clone())),
+                    candidates::years_experience.eq(c.years_experience.or(f.years_experience.map(i64::from))),
+                    candidates::languages.eq(merge_languages(&c.languages, &f.languages)),
+                    candidates::updated_at.eq(f.at),
+                ))
+                .execute(conn)?;
+            (id, false)
+        }
+        None => {
+            let id = new_id();
+            // An email another candidate already holds stays an identity only of that one.
+            let email = match &email {
+                Some(e) if candidates::table.filter(candidates::email.eq(e)).count().get_result::<i64>(conn)? == 0 => Some(e.clone()),
+                _ => None,
+            };
+            diesel::insert_into(candidates::table)
+                .values(&CandidateRow {
+                    id: id.clone(),
+                    email,
+                    name: f.name.clone(),
+                    phone: f.phones.first().cloned(),
+                    created_at: f.at,
+                    updated_at: f.at,
+                    headline: f.headline.clone(),
+                    location: f.location.clone(),
+                    languages: serde_json::to_string(&f.languages).unwrap_or_else(|_| "[]".into()),
+                    years_experience: f.years_experience.map(i64::from),
+                })
+                .execute(conn)?;
+            (id, true)
+        }
+    };
+    for (kind, value) in &ids {
+        add_identity(conn, *kind, value, &candidate_id, f.at)?;
+    }
+    for s in &f.sources {
+        let known: i64 = candidate_sources::table
+            .filter(candidate_sources::network.eq(&s.network))
+            .filter(candidate_sources::kind.eq(s.kind.as_str()))
+            .filter(candidate_sources::remote_id.eq(&s.remote_id))
+            .count()
+            .get_result(conn)?;
+        if known > 0 {
+            continue;
+        }
+        diesel::insert_into(candidate_sources::table)
+            .values((
+                candidate_sources::id.eq(new_id()),
+                candidate_sources::candidate_id.eq(&candidate_id),
+                candidate_sources::opening_id.eq(Some(&f.opening_id)),
+                candidate_sources::kind.eq(s.kind.as_str()),
+                candidate_sources::network.eq(&s.network),
+                candidate_sources::remote_id.eq(&s.remote_id),
+                candidate_sources::url.eq(&s.url),
+                candidate_sources::author.eq(&s.author),
+                candidate_sources::text.eq(&s.text),
+                candidate_sources::posted_at.eq(s.posted_at),
+                candidate_sources::harvested_at.eq(f.at),
+            ))
+            .execute(conn)?;
+    }
+    for cv in &f.cvs {
+        let known: i64 = candidate_cvs::table.find((&candidate_id, &cv.sha256)).count().get_result(conn)?;
+        if known == 0 {
+            diesel::insert_into(candidate_cvs::table)
+                .values((
+                    candidate_cvs::candidate_id.eq(&candidate_id),
+                    candidate_cvs::sha256.eq(&cv.sha256),
+                    candidate_cvs::source_url.eq(&cv.source_url),
+                    candidate_cvs::format.eq(&cv.format),
+                    candidate_cvs::size.eq(cv.size),
+                    candidate_cvs::fetched_at.eq(f.at),
+                ))
+                .execute(conn)?;
+        }
+        let has_text: i64 = cv_texts::table.find(&cv.sha256).count().get_result(conn)?;
+        if has_text == 0 {
+            diesel::insert_into(cv_texts::table)
+                .values((
+                    cv_texts::sha256.eq(&cv.sha256),
+                    cv_texts::format.eq(&cv.format),
+                    cv_texts::pages.eq(serde_json::to_string(&cv.pages).unwrap_or_else(|_| "[]".into())),
+                    cv_texts::created_at.eq(f.at),
+                ))
+                .execute(conn)?;
+        }
+    }
+    let entry: Option<String> = shortlist_entries::table
+        .find((&f.opening_id, &candidate_id))
+        .select(shortlist_entries::state)
+        .first(conn)
+        .optional()?;
+    let (stage, new_entry) = match entry {
+        Some(state) => {
+            let mut stage = Stage::parse(&state).unwrap_or(Stage::New);
+            // A better score may lift a person out of the inbox; a person's decision is never undone.
+            if stage == Stage::New && f.score >= f.threshold {
+                stage = Stage::Shortlisted;
+                record_event(conn, &f.opening_id, &candidate_id, Some(Stage::New), stage, None, f.at, Some("score at or above the threshold"))?;
+            }
+            diesel::update(shortlist_entries::table.find((&f.opening_id, &candidate_id)))
+                .set((
+                    shortlist_entries::state.eq(stage.as_str()),
+                    shortlist_entries::score.eq(i64::from(f.score)),
+                    shortlist_entries::explanation.eq(&f.explanation),
+                    shortlist_entries::updated_at.eq(f.at),
+                ))
+                .execute(conn)?;
+            (stage, false)
+        }
+        None => {
+            let stage = if f.score >= f.threshold { Stage::Shortlisted } else { Stage::New };
+            diesel::insert_into(shortlist_entries::table)
+                .values((
+                    shortlist_entries::opening_id.eq(&f.opening_id),
+                    shortlist_entries::candidate_id.eq(&candidate_id),
+                    shortlist_entries::state.eq(stage.as_str()),
+                    shortlist_entries::origin.eq(f.origin),
+                    shortlist_entries::score.eq(i64::from(f.score)),
+                    shortlist_entries::explanation.eq(&f.explanation),
+                    shortlist_entries::created_at.eq(f.at),
+                    shortlist_entries::updated_at.eq(f.at),
+                ))
+                .execute(conn)?;
+            let note = if stage == Stage::Shortlisted { "score at or above the threshold" } else { "score below the threshold" };
+            record_event(conn, &f.opening_id, &candidate_id, None, stage, None, f.at, Some(note))?;
+            (stage, true)
+        }
+    };
+    Ok(Filed { candidate_id, new_candidate, new_entry, stage })
+}
+
+fn merge_languages(stored: &str, more: &[String]) -> String {
+    let mut v: Vec<String> = serde_json::from_str(stored).unwrap_or_default();
+    for l in more {
+        if !v.contains(l) {
+            v.push(l.clone());
+        }
+    }
+    serde_json::to_string(&v).unwrap_or_else(|_| "[]".into())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn record_event(
+    conn: &mut DbConn,
+    opening_id: &str,
+    candidate_id: &str,
+    from: Option<Stage>,
+    to: Stage,
+    actor: Option<&str>,
+    at: NaiveDateTime,
+    note: Option<&str>,
+) -> QueryResult<()> {
+    diesel::insert_into(shortlist_events::table)
+        .values((
+            shortlist_events::id.eq(new_id()),
+            shortlist_events::opening_id.eq(opening_id),
+            shortlist_events::candidate_id.eq(candidate_id),
+            shortlist_events::from_state.eq(from.map(Stage::as_str)),
+            shortlist_events::to_state.eq(to.as_str()),
+            shortlist_events::actor_id.eq(actor),
+            shortlist_events::at.eq(at),
+            shortlist_events::note.eq(note),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Moves a candidate to another stage of an opening's process, recorded with who and when.
+/// `Ok(false)`: not in this opening's store.
+pub fn move_to(conn: &mut DbConn, opening_id: &str, candidate_id: &str, to: Stage, actor: &str, at: NaiveDateTime, note: Option<&str>) -> anyhow::Result<bool> {
+    Ok(write_transaction::<_, diesel::result::Error, _>(conn, |conn| {
+        let state: Option<String> =
+            shortlist_entries::table.find((opening_id, candidate_id)).select(shortlist_entries::state).first(conn).optional()?;
+        let Some(state) = state else { return Ok(false) };
+        let from = Stage::parse(&state);
+        if from == Some(to) {
+            return Ok(true);
+        }
+        diesel::update(shortlist_entries::table.find((opening_id, candidate_id)))
+            .set((shortlist_entries::state.eq(to.as_str()), shortlist_entries::updated_at.eq(at)))
+            .execute(conn)?;
+        record_event(conn, opening_id, candidate_id, from, to, Some(actor), at, note)?;
+        Ok(true)
+    })?)
+}
+
+/// One row of an opening's shortlist store, best score first.
+#[derive(Debug, Clone)]
+pub struct EntryView {
+    pub candidate: CandidateRow,
+    pub stage: Stage,
+    pub origin: String,
+    pub score: i64,
+    pub explanation: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn entries_for_opening(conn: &mut DbConn, opening_id: &str) -> QueryResult<Vec<EntryView>> {
+    let rows: Vec<(CandidateRow, String, String, i64, String, NaiveDateTime)> = shortlist_entries::table
+        .inner_join(candidates::table)
+        .filter(shortlist_entries::opening_id.eq(opening_id))
+        .order((shortlist_entries::score.desc(), shortlist_entries::created_at.asc()))
+        .select((
+            CandidateRow::as_select(),
+            shortlist_entries::state,
+            shortlist_entries::origin,
+            shortlist_entries::score,
+            shortlist_entries::explanation,
+            shortlist_entries::created_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(candidate, state, origin, score, explanation, created_at)| EntryView {
+            candidate,
+            stage: Stage::parse(&state).unwrap_or(Stage::New),
+            origin,
+            score,
+            explanation,
+            created_at,
+        })
+        .collect())
+}
+
+/// (kind, network, url, text) of what a candidate wrote, oldest first.
+pub fn sources_of(conn: &mut DbConn, candidate_id: &str) -> QueryResult<Vec<(String, String, Option<String>, String)>> {
+    candidate_sources::table
+        .filter(candidate_sources::candidate_id.eq(candidate_id))
+        .order(candidate_sources::harvested_at.asc())
+        .select((candidate_sources::kind, candidate_sources::network, candidate_sources::url, candidate_sources::text))
+        .load(conn)
+}
+
+/// (sha256, format, size) of a candidate's CV files.
+pub fn cvs_of(conn: &mut DbConn, candidate_id: &str) -> QueryResult<Vec<(String, String, i64)>> {
+    candidate_cvs::table
+        .filter(candidate_cvs::candidate_id.eq(candidate_id))
+        .order(candidate_cvs::fetched_at.asc())
+        .select((candidate_cvs::sha256, candidate_cvs::format, candidate_cvs::size))
+        .load(conn)
+}
