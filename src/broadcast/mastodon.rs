@@ -74,8 +74,12 @@ impl MastodonChannel {
 
     /// Creates one status; `key` is its idempotency key.
     async fn create_status(&self, text: &str, language: &str, reply_to: Option<&str>, key: &str) -> Result<Value, SendError> {
+        self.create_status_as(text, language, reply_to, key, "public").await
+    }
+
+    async fn create_status_as(&self, text: &str, language: &str, reply_to: Option<&str>, key: &str, visibility: &str) -> Result<Value, SendError> {
         let token = self.token().await?;
-        let mut body = json!({"status": text, "visibility": "public", "language": language});
+        let mut body = json!({"status": text, "visibility": visibility, "language": language});
         if let Some(parent) = reply_to {
             body["in_reply_to_id"] = json!(parent);
         }
@@ -95,6 +99,29 @@ impl MastodonChannel {
             return Err(SendError::Unknown { reason: "the instance answered a status without an id".into() });
         }
         Ok(status)
+    }
+
+    /// Every reply under a status (its descendants, the whole tree), in the instance's order.
+    pub async fn replies_to(&self, status_id: &str) -> Result<Vec<Value>, SendError> {
+        let v = self.get_json(&format!("/api/v1/statuses/{}/context", urlencode(status_id)), &[]).await?;
+        Ok(v["descendants"].as_array().cloned().unwrap_or_default())
+    }
+
+    /// A public profile (`note` and `fields` are HTML).
+    pub async fn account(&self, account_id: &str) -> Result<Value, SendError> {
+        self.get_json(&format!("/api/v1/accounts/{}", urlencode(account_id)), &[]).await
+    }
+
+    /// This account's own id on its instance.
+    pub async fn own_id(&self) -> Result<String, SendError> {
+        self.my_account_id().await
+    }
+
+    /// A private message (visibility "direct") to `acct`, under `in_reply_to`; the same `key`
+    /// never sends it twice. Returns the status id.
+    pub async fn direct_message(&self, acct: &str, text: &str, language: &str, in_reply_to: Option<&str>, key: &str) -> Result<String, SendError> {
+        let status = self.create_status_as(&format!("@{acct} {text}"), language, in_reply_to, key, "direct").await?;
+        Ok(status["id"].as_str().unwrap_or_default().to_string())
     }
 
     /// Posts `out.posts` as a chain, the first replying to `reply_to` when given.

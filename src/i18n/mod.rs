@@ -48,6 +48,7 @@ impl Lang {
 
 pub mod ui;
 pub mod public;
+pub mod sourcing;
 pub mod email;
 pub mod broadcast;
 

@@ -55,6 +55,16 @@ ui_texts! {
     link_invalid_text: "The link is invalid, has expired or was already used. Ask an administrator for a new link.", "Le lien est invalide, a expiré ou a déjà été utilisé. Demandez un nouveau lien à un administrateur.";
     email_taken: "a user with this email already exists", "un utilisateur avec cette adresse e-mail existe déjà";
 
+    shortlist_title: "Candidates from the channels", "Candidats venus des canaux";
+    shortlist_intro: "People who answered the posts, read and scored against this opening. The score orders them; you decide.", "Les personnes qui ont répondu aux publications, lues et notées pour cette offre. La note les ordonne ; vous décidez.";
+    no_shortlist: "No answer harvested yet.", "Aucune réponse récoltée pour l'instant.";
+    col_score: "Score", "Note";
+    col_stage: "Stage", "Étape";
+    col_matched: "Matched skills", "Compétences trouvées";
+    col_missing: "Missing", "Manquantes";
+    origin_applied: "answered", "a répondu";
+    origin_sourced: "sourced", "sourcé·e";
+    has_cv: "CV read", "CV lu";
     dashboard_title: "Dashboard", "Tableau de bord";
     openings_by_status: "Openings by status", "Offres par statut";
     latest_applications: "Latest applications", "Dernières candidatures";

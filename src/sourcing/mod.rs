@@ -1,10 +1,15 @@
 //! Candidate sourcing: what candidates write (replies, profiles, CVs) turned into facts a
 //! recruiter can use. Pure parts (no I/O): `cv_text` (CV files to text), `skills` (the
 //! shipped bilingual taxonomy and its matcher), `score` (a candidate against an opening, with
-//! its explanation), `index` (many replies routed to many openings). CV files are fetched
-//! only through `crate::fetch`.
+//! its explanation), `index` (many replies routed to many openings), `extract` (links, CV
+//! links, emails, phones, languages, experience, location in what people write). With I/O:
+//! `pipeline` (one answer: fetch CVs through `crate::fetch`, read, score, file) and `harvest`
+//! (the replies of published posts, on a schedule, and the acknowledgements).
 pub mod cv_text;
+pub mod extract;
+pub mod harvest;
 pub mod index;
+pub mod pipeline;
 pub mod score;
 pub mod skills;
 

@@ -13,6 +13,7 @@ pub mod links;
 pub mod subscribers;
 pub mod oauth_flows;
 pub mod sourcing;
+pub mod harvest;
 
 use std::time::Duration;
 

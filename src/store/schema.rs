@@ -402,5 +402,6 @@ diesel::table! {
 }
 
 diesel::joinable!(shortlist_entries -> candidates (candidate_id));
+diesel::joinable!(harvest_cursors -> deliveries (delivery_id));
 diesel::joinable!(candidate_sources -> candidates (candidate_id));
 diesel::joinable!(candidate_cvs -> candidates (candidate_id));

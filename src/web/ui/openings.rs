@@ -581,6 +581,68 @@ struct OpeningPage {
     applications: Vec<ApplicationRowView>,
     link_clicks: Vec<LinkClicksRow>,
     broadcast: super::broadcast::Panel,
+    shortlist: Vec<ShortlistRow>,
+    /// Why a channel's replies cannot be read (e.g. the X plan), to say it plainly.
+    harvest_notes: Vec<String>,
+}
+
+/// A candidate of the opening's shortlist store, as the opening's page lists them.
+pub struct ShortlistRow {
+    pub name: String,
+    pub handle: String,
+    pub score: i64,
+    pub stage: &'static str,
+    pub stage_label: &'static str,
+    pub origin: String,
+    pub matched: Vec<String>,
+    pub missing: Vec<String>,
+    pub has_cv: bool,
+    pub date: String,
+}
+
+fn stage_label(stage: crate::store::sourcing::Stage, lang: Lang) -> &'static str {
+    use crate::store::sourcing::Stage::*;
+    match (stage, lang) {
+        (New, Lang::En) => "Inbox",
+        (New, Lang::Fr) => "À trier",
+        (Shortlisted, Lang::En) => "Shortlisted",
+        (Shortlisted, Lang::Fr) => "Présélectionné·e",
+        (Interview, Lang::En) => "Interview",
+        (Interview, Lang::Fr) => "Entretien",
+        (Offer, Lang::En) => "Offer",
+        (Offer, Lang::Fr) => "Offre",
+        (Hired, Lang::En) => "Hired",
+        (Hired, Lang::Fr) => "Embauché·e",
+        (Rejected, Lang::En) => "Rejected",
+        (Rejected, Lang::Fr) => "Refusé·e",
+        (Withdrawn, Lang::En) => "Withdrew",
+        (Withdrawn, Lang::Fr) => "Désisté·e",
+    }
+}
+
+fn shortlist_rows(entries: Vec<crate::store::sourcing::EntryView>, cv_owners: &[String], lang: Lang) -> Vec<ShortlistRow> {
+    let label = |v: &serde_json::Value| {
+        let key = if lang == Lang::Fr { "label_fr" } else { "label_en" };
+        v[key].as_str().unwrap_or_default().to_string()
+    };
+    entries
+        .into_iter()
+        .map(|e| {
+            let x: serde_json::Value = serde_json::from_str(&e.explanation).unwrap_or_default();
+            ShortlistRow {
+                has_cv: cv_owners.contains(&e.candidate.id),
+                handle: e.candidate.email.clone().unwrap_or_default(),
+                name: e.candidate.name,
+                score: e.score,
+                stage: e.stage.as_str(),
+                stage_label: stage_label(e.stage, lang),
+                origin: e.origin,
+                matched: x["matched"].as_array().into_iter().flatten().map(label).collect(),
+                missing: x["missing"].as_array().into_iter().flatten().map(label).collect(),
+                date: fmt_time(&e.created_at),
+            }
+        })
+        .collect()
 }
 
 /// One channel's tracked link and its clicks so far.
@@ -624,8 +686,16 @@ pub(super) async fn render_opening_full(
     let lang = me.lang;
     let t = crate::i18n::ui::text(lang);
     let (oid, manager_ids) = (o.id.clone(), o.draft.hiring_manager_ids.clone());
-    let (apps, managers, link_clicks) = crate::store::run(&state.pool, move |c| {
+    let (apps, managers, link_clicks, entries, cv_owners, unsupported) = crate::store::run(&state.pool, move |c| {
         let apps = crate::store::applications::list_for_opening(c, &oid)?;
+        let entries = crate::store::sourcing::entries_for_opening(c, &oid)?;
+        let mut cv_owners = Vec::new();
+        for e in &entries {
+            if !crate::store::sourcing::cvs_of(c, &e.candidate.id)?.is_empty() {
+                cv_owners.push(e.candidate.id.clone());
+            }
+        }
+        let unsupported = crate::store::harvest::unsupported_for_opening(c, &oid)?;
         let clicks = crate::store::links::clicks_by_channel(c, &oid)?;
         let codes = crate::store::links::links_of(c, &oid)?;
         let link_clicks: Vec<LinkClicksRow> = clicks
@@ -641,7 +711,7 @@ pub(super) async fn render_opening_full(
                 managers.push(u.name);
             }
         }
-        Ok((apps, managers, link_clicks))
+        Ok((apps, managers, link_clicks, entries, cv_owners, unsupported))
     })
     .await
     .map_err(db_err)?;
@@ -698,6 +768,8 @@ pub(super) async fn render_opening_full(
             .into_iter()
             .map(|r| LinkClicksRow { short_link: state.url(&r.short_link), ..r })
             .collect(),
+        shortlist: shortlist_rows(entries, &cv_owners, lang),
+        harvest_notes: unsupported.into_iter().map(|(_, why)| why).collect(),
         broadcast,
     };
     html_status(status, &page)

@@ -1,0 +1,215 @@
+//! Harvesters: on a schedule, each published post's replies are read (only those not read
+//! before: a cursor per post), the authors' public profiles with them, and every answer goes
+//! through the pipeline into the opening's shortlist store. A new answer carrying a CV gets a
+//! private acknowledgement on the network it came from, within the opening's response target.
+use chrono::Duration;
+use serde_json::Value;
+
+use super::cv_text::html_to_text;
+use super::pipeline::{Harvested, HarvestedProfile, Sourcing};
+use crate::broadcast::mastodon::MastodonChannel;
+use crate::broadcast::{ChannelContext, CredentialsHandle, SendError};
+use crate::i18n::Lang;
+use crate::store::channels;
+use crate::store::harvest::{self as store, DuePost, NewMessage};
+use crate::store::sourcing::SourceKind;
+
+/// How often a post's replies are read again.
+pub const HARVEST_EVERY_SECS: i64 = 300;
+/// Networks whose replies are harvested.
+pub const NETWORKS: &[&str] = &["mastodon"];
+
+pub struct Harvester {
+    ctx: ChannelContext,
+    sourcing: Sourcing,
+}
+
+impl Harvester {
+    pub fn new(ctx: ChannelContext, sourcing: Sourcing) -> Self {
+        Self { ctx, sourcing }
+    }
+
+    /// One round: every due post's new replies, then the messages due. Returns the answers filed.
+    pub async fn run_once(&self) -> anyhow::Result<usize> {
+        let now = self.ctx.clock.now();
+        let due = crate::store::run(&self.ctx.pool, move |c| Ok(store::due_posts(c, now, NETWORKS, 20)?)).await?;
+        let mut filed = 0;
+        for post in due {
+            filed += self.harvest_post(post).await?;
+        }
+        self.send_messages().await?;
+        Ok(filed)
+    }
+
+    /// Runs rounds until `stop` turns true.
+    pub async fn run(self, mut stop: tokio::sync::watch::Receiver<bool>) {
+        let every = std::time::Duration::from_millis(self.ctx.settings.broadcast.poll_ms.max(1000) * 10);
+        loop {
+            if *stop.borrow() {
+                break;
+            }
+            if let Err(e) = self.run_once().await {
+                tracing::warn!(error = %e, "harvest round failed");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+
+    async fn harvest_post(&self, post: DuePost) -> anyhow::Result<usize> {
+        let d = post.delivery.clone();
+        let (account_id, opening_id, key) = (d.account_id.clone(), d.opening_id.clone(), self.ctx.key.clone());
+        let (account, creds, opening, targets) = crate::store::run(&self.ctx.pool, move |c| {
+            let account = channels::find(c, &account_id)?.ok_or_else(|| anyhow::anyhow!("account not found"))?;
+            let creds = channels::credentials(c, &key, &account_id)?;
+            let opening = crate::store::openings::find(c, &opening_id)?.ok_or_else(|| anyhow::anyhow!("opening not found"))?;
+            let targets = store::opening_targets(c, &opening_id)?;
+            Ok((account, creds, opening, targets))
+        })
+        .await?;
+        let now = self.ctx.clock.now();
+        let Some(remote_id) = d.remote_id.clone() else { return Ok(0) };
+        let threshold = targets.0.clamp(0, 100) as u8;
+        let creds = CredentialsHandle::new(&account.id, creds, self.ctx.pool.clone(), self.ctx.key.clone());
+        let mut seen = post.seen.clone();
+        let mut filed = 0;
+        let result: Result<(), SendError> = async {
+            if post.network != "mastodon" {
+                return Ok(());
+            }
+            let ch = MastodonChannel::new(&account, creds, &self.ctx);
+            let own = ch.own_id().await?;
+            let instance_host = match &account.config {
+                crate::broadcast::AccountConfig::Mastodon { instance, .. } => url::Url::parse(instance).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default(),
+                _ => String::new(),
+            };
+            for status in ch.replies_to(&remote_id).await? {
+                let Some(id) = status["id"].as_str().map(str::to_string) else { continue };
+                if seen.contains(&id) {
+                    continue;
+                }
+                let author = &status["account"];
+                if author["id"].as_str() == Some(own.as_str()) {
+                    seen.push(id);
+                    continue;
+                }
+                let profile = match author["id"].as_str() {
+                    Some(aid) => Some(ch.account(aid).await?),
+                    None => None,
+                };
+                let h = mastodon_answer(&status, profile.as_ref(), &instance_host);
+                let ingested = self.sourcing.ingest(&opening, threshold, &h, now).await.map_err(|e| SendError::Retry { reason: e.to_string(), at: None })?;
+                filed += 1;
+                if ingested.filed.new_entry && ingested.has_cv {
+                    let acct = h.author_handle.trim_start_matches('@').to_string();
+                    let key = format!("ack:{}:{}", opening.id, ingested.filed.candidate_id);
+                    let (cid, oid, aid, reply) = (ingested.filed.candidate_id.clone(), opening.id.clone(), account.id.clone(), id.clone());
+                    let answered = h.posted_at.unwrap_or(now);
+                    crate::store::run(&self.ctx.pool, move |c| {
+                        Ok(store::queue_message(
+                            c,
+                            NewMessage {
+                                key: &key,
+                                candidate_id: &cid,
+                                opening_id: &oid,
+                                kind: "ack",
+                                channel: "mastodon_dm",
+                                account_id: Some(&aid),
+                                target: &acct,
+                                reply_to: Some(&reply),
+                                at: now,
+                                answered_at: answered,
+                            },
+                        )?)
+                    })
+                    .await
+                    .map_err(|e| SendError::Retry { reason: e.to_string(), at: None })?;
+                }
+                seen.push(id);
+            }
+            Ok(())
+        }
+        .await;
+        let (next, error) = match &result {
+            Ok(()) => (now + Duration::seconds(HARVEST_EVERY_SECS), None),
+            Err(e) => (now + crate::broadcast::rate::backoff(post.fail_count as u32 + 1, 0.5), Some(e.reason())),
+        };
+        let did = d.id.clone();
+        crate::store::run(&self.ctx.pool, move |c| Ok(store::save_cursor(c, &did, &seen, next, error.as_deref(), None, now)?)).await?;
+        Ok(filed)
+    }
+
+    /// Sends the acknowledgements due, each once (Mastodon's Idempotency-Key is its key).
+    async fn send_messages(&self) -> anyhow::Result<()> {
+        let now = self.ctx.clock.now();
+        let due = crate::store::run(&self.ctx.pool, move |c| Ok(store::due_messages(c, now, 50)?)).await?;
+        for m in due {
+            let (account_id, opening_id, key) = (m.account_id.clone().unwrap_or_default(), m.opening_id.clone().unwrap_or_default(), self.ctx.key.clone());
+            let loaded = crate::store::run(&self.ctx.pool, move |c| {
+                let account = channels::find(c, &account_id)?;
+                let creds = channels::credentials(c, &key, &account_id).ok();
+                let opening = crate::store::openings::find(c, &opening_id)?;
+                Ok((account, creds, opening))
+            })
+            .await?;
+            let (Some(account), Some(creds), Some(opening)) = loaded else {
+                let id = m.id.clone();
+                crate::store::run(&self.ctx.pool, move |c| Ok(store::message_outcome(c, &id, "failed", None, Some("the channel or the opening is gone"), now, now)?)).await?;
+                continue;
+            };
+            let lang: Lang = opening.draft.language.into();
+            let text = crate::i18n::sourcing::acknowledgement(lang, &opening.draft.title);
+            let creds = CredentialsHandle::new(&account.id, creds, self.ctx.pool.clone(), self.ctx.key.clone());
+            let ch = MastodonChannel::new(&account, creds, &self.ctx);
+            let r = ch.direct_message(&m.target, &text, lang.code(), m.reply_to.as_deref(), &m.idempotency_key).await;
+            let id = m.id.clone();
+            let (state, remote, error, due) = match r {
+                Ok(remote) => ("sent", Some(remote), None, now),
+                Err(SendError::Retry { reason, at }) => ("queued", None, Some(reason), at.unwrap_or(now + Duration::minutes(1))),
+                Err(e) => ("failed", None, Some(e.reason()), now),
+            };
+            crate::store::run(&self.ctx.pool, move |c| {
+                // A retry stays queued: record the error and the new due time without finishing it.
+                if state == "queued" {
+                    use diesel::prelude::*;
+                    use crate::store::schema::candidate_messages as cm;
+                    diesel::update(cm::table.find(&id)).set((cm::last_error.eq(error.as_deref()), cm::due_at.eq(due))).execute(c)?;
+                    return Ok(());
+                }
+                Ok(store::message_outcome(c, &id, state, remote.as_deref(), error.as_deref(), due, now)?)
+            })
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+/// A Mastodon reply and its author's profile as one answer.
+pub fn mastodon_answer(status: &Value, profile: Option<&Value>, instance_host: &str) -> Harvested {
+    let author = &status["account"];
+    let acct = author["acct"].as_str().unwrap_or_default();
+    // Local accounts have no domain in `acct`: add the instance's, so the identity is global.
+    let full = if acct.contains('@') || instance_host.is_empty() { acct.to_string() } else { format!("{acct}@{instance_host}") };
+    let profile = profile.map(|p| {
+        let mut text = html_to_text(p["note"].as_str().unwrap_or_default());
+        for f in p["fields"].as_array().into_iter().flatten() {
+            let (name, value) = (f["name"].as_str().unwrap_or_default(), html_to_text(f["value"].as_str().unwrap_or_default()));
+            text.push_str(&format!("\n{name}: {value}"));
+        }
+        HarvestedProfile { remote_id: p["id"].as_str().unwrap_or_default().to_string(), url: p["url"].as_str().map(str::to_string), text: text.trim().to_string() }
+    });
+    Harvested {
+        network: "mastodon".into(),
+        kind: SourceKind::Reply,
+        remote_id: status["id"].as_str().unwrap_or_default().to_string(),
+        url: status["url"].as_str().or(status["uri"].as_str()).map(str::to_string),
+        author_key: format!("mastodon:{}", full.to_lowercase()),
+        author_handle: format!("@{full}"),
+        author_name: author["display_name"].as_str().unwrap_or_default().to_string(),
+        text: html_to_text(status["content"].as_str().unwrap_or_default()),
+        posted_at: status["created_at"].as_str().and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok()).map(|t| t.naive_utc()),
+        profile,
+    }
+}
