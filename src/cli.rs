@@ -58,6 +58,15 @@ pub enum Command {
         #[arg(long)]
         network: Option<String>,
     },
+    /// Read JSON lines {"id", "text"} (replies) on standard input and print one JSON line per
+    /// reply, in order: its links, CV links, emails, phones, hashtags, mentions, skills and the
+    /// openings it matches best with their scores. Bad lines are reported on stderr and skipped.
+    Scan {
+        /// A JSON array of openings ({id, title, required_skills, nice_to_have_skills, language,
+        /// location?, remote?}); without it, the open openings of the database.
+        #[arg(long)]
+        openings: Option<std::path::PathBuf>,
+    },
     /// Fetch a CV link through the safe fetcher and print what would be stored (kind, size,
     /// SHA-256, the text read from it) as JSON, or why it is refused (exit code 1).
     FetchCv {
@@ -96,6 +105,10 @@ fn fix(msg: impl Into<String>) -> anyhow::Error {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    // Scanning against an openings file is pure too.
+    if let Command::Scan { openings: Some(path) } = &cli.command {
+        return scan_command(Some(path), None);
+    }
     // Counting is pure: it must work without a database or any setting.
     if let Command::Count { network, limit, url_reserve, jsonl } = &cli.command {
         let network = crate::compose::Network::parse(network).map_err(|e| fix(format!("--network: {e}")))?;
@@ -125,6 +138,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Count { .. } => unreachable!("handled before the settings are loaded"),
         Command::Compose { opening, network } => compose_command(&settings, &opening, network.as_deref()),
         Command::FetchCv { url } => fetch_cv_command(&settings, &url).await,
+        Command::Scan { openings } => {
+            let pool = open(&settings)?;
+            scan_command(openings.as_deref(), Some(&pool))
+        }
         Command::Demo { force } => {
             let pool = open(&settings)?;
             let blobs = crate::store::blobs::BlobStore::new(&settings.data_dir);
@@ -165,13 +182,16 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let workers = app.state.settings.broadcast.run_workers.then(|| {
         let s = &app.state;
         let ctx = crate::broadcast::ChannelContext::new(s.pool.clone(), s.settings.clone(), s.clock.clone(), s.key.clone());
-        tokio::spawn(crate::broadcast::worker::Worker::new(ctx).run(stop_rx))
+        let sourcing = crate::sourcing::pipeline::Sourcing::new(s.pool.clone(), &s.settings);
+        let harvester = crate::sourcing::harvest::Harvester::new(ctx.clone(), sourcing);
+        (tokio::spawn(crate::broadcast::worker::Worker::new(ctx).run(stop_rx.clone())), tokio::spawn(harvester.run(stop_rx)))
     });
     app.run_until_stopped().await?;
-    // The server stopped (SIGINT/SIGTERM): let the worker finish what it holds.
+    // The server stopped (SIGINT/SIGTERM): let the workers finish what they hold.
     let _ = stop_tx.send(true);
-    if let Some(w) = workers {
+    if let Some((w, h)) = workers {
         let _ = w.await;
+        let _ = h.await;
     }
     tracing::info!("stopped");
     Ok(())
@@ -182,14 +202,18 @@ async fn worker(settings: Settings) -> anyhow::Result<()> {
     let pool = crate::store::connect(&settings.database_url, size).map_err(|e| fix(format!("{e:#} (check DATABASE_URL)")))?;
     crate::store::migrate(&pool)?;
     let key = crate::broadcast::secret::load_or_create(settings.broadcast.secret_key.as_ref(), &settings.data_dir)?;
+    let sourcing = crate::sourcing::pipeline::Sourcing::new(pool.clone(), &settings);
     let ctx = crate::broadcast::ChannelContext::new(pool, settings, crate::clock::Clock::system(), key);
+    let harvester = crate::sourcing::harvest::Harvester::new(ctx.clone(), sourcing);
     let worker = crate::broadcast::worker::Worker::new(ctx);
     println!("Hirecast delivery worker {} is running", worker.owner());
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let task = tokio::spawn(worker.run(stop_rx));
+    let task = tokio::spawn(worker.run(stop_rx.clone()));
+    let harvest = tokio::spawn(harvester.run(stop_rx));
     shutdown_signal().await;
     let _ = stop_tx.send(true);
     let _ = task.await;
+    let _ = harvest.await;
     Ok(())
 }
 
@@ -366,5 +390,38 @@ async fn fetch_cv_command(settings: &Settings, raw: &str) -> anyhow::Result<()> 
         "text": text,
     });
     println!("{out}");
+    Ok(())
+}
+
+/// `hirecast scan`: against an openings file, or the open openings of the database.
+fn scan_command(file: Option<&std::path::Path>, pool: Option<&crate::store::Pool>) -> anyhow::Result<()> {
+    use crate::sourcing::scan::ScanOpening;
+    let tax = crate::sourcing::skills::Taxonomy::shared();
+    let mut openings: Vec<(String, crate::sourcing::score::OpeningCriteria)> = Vec::new();
+    match (file, pool) {
+        (Some(path), _) => {
+            let raw = std::fs::read_to_string(path).map_err(|e| fix(format!("--openings: cannot read {}: {e}", path.display())))?;
+            let list: Vec<ScanOpening> = serde_json::from_str(&raw).map_err(|e| fix(format!("--openings: {e} (a JSON array of openings with id, title, required_skills, nice_to_have_skills, language)")))?;
+            for o in &list {
+                openings.push((o.id.clone(), o.criteria(&tax).map_err(|e| fix(format!("--openings: {e}")))?));
+            }
+        }
+        (None, Some(pool)) => {
+            let mut conn = pool.get()?;
+            let filter = crate::store::openings::OpeningFilter { status: Some(crate::domain::opening::OpeningStatus::Open), limit: 100_000, ..Default::default() };
+            for o in crate::store::openings::list(&mut conn, &filter)?.0 {
+                openings.push((o.id.clone(), crate::sourcing::pipeline::criteria_of(&tax, &o)));
+            }
+        }
+        (None, None) => unreachable!("scan needs openings"),
+    }
+    let index = crate::sourcing::index::OpeningIndex::new(openings);
+    let stdin = std::io::stdin();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let (_, bad) = crate::sourcing::scan::scan(&tax, &index, &mut stdin.lock(), &mut out, &mut std::io::stderr())?;
+    if bad > 0 {
+        tracing::debug!(bad, "lines skipped");
+    }
     Ok(())
 }

@@ -10,6 +10,7 @@ pub mod extract;
 pub mod harvest;
 pub mod index;
 pub mod pipeline;
+pub mod scan;
 pub mod score;
 pub mod skills;
 

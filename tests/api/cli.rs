@@ -216,3 +216,69 @@ fn fetch_cv_prints_what_would_be_stored_or_why_it_refuses() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("HIRECAST_FETCH_ALLOW_HOSTS"));
 }
+
+#[test]
+fn scan_answers_every_line_in_order_and_reports_bad_lines() {
+    use std::io::Write;
+    let d = workdir();
+    let openings = d.0.join("openings.json");
+    std::fs::write(
+        &openings,
+        serde_json::json!([
+            {"id": "rust-lyon", "title": "Développeur Rust", "required_skills": ["Rust", "PostgreSQL"], "nice_to_have_skills": ["Kubernetes"], "language": "fr", "location": "Lyon", "remote": "hybrid"},
+            {"id": "compta", "title": "Comptable", "required_skills": ["Comptabilité", "SAP"], "nice_to_have_skills": [], "language": "fr"}
+        ])
+        .to_string(),
+    )
+    .unwrap();
+    let input = [
+        r#"{"id": 1, "text": "Bonjour ! Dev Rust + Postgres, mon CV : https://example.fr/cv.pdf, jean [at] example [dot] fr, 06 12 34 56 78 #OpenToWork @lea@mastodon.social"}"#,
+        r#"{"id": "oops""#,
+        r#"{"id": "c", "text": "Comptable confirmée, 10 ans d'expérience sur SAP"}"#,
+    ]
+    .join("\n");
+    let mut child = hirecast(&d)
+        .args(["scan", "--openings", openings.to_str().unwrap()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2, "the bad line is skipped");
+    let first = &lines[0];
+    assert_eq!(first["id"], 1);
+    assert_eq!(first["urls"], serde_json::json!(["https://example.fr/cv.pdf"]));
+    assert_eq!(first["cv_links"][0]["kind"], "pdf");
+    assert_eq!(first["emails"], serde_json::json!(["jean@example.fr"]));
+    assert_eq!(first["phones"], serde_json::json!(["+33612345678"]));
+    assert_eq!(first["hashtags"], serde_json::json!(["OpenToWork"]));
+    assert_eq!(first["mentions"], serde_json::json!(["lea@mastodon.social"]));
+    assert_eq!(first["matches"][0]["opening"], "rust-lyon");
+    assert_eq!(lines[1]["id"], "c");
+    assert_eq!(lines[1]["matches"][0]["opening"], "compta");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 2:"), "{err}");
+    // A broken openings file is one line saying what to fix.
+    std::fs::write(&openings, "[{\"id\": 1}]").unwrap();
+    let out = hirecast(&d).args(["scan", "--openings", openings.to_str().unwrap()]).stdin(Stdio::null()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--openings"));
+}
+
+#[test]
+fn scan_matches_the_open_openings_of_the_database() {
+    use std::io::Write;
+    let d = workdir();
+    let demo = hirecast(&d).arg("demo").output().unwrap();
+    assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
+    let mut child = hirecast(&d).arg("scan").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(br#"{"id": "r", "text": "Developer with Rust, PostgreSQL and Kubernetes"}"#).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().next().unwrap()).unwrap();
+    assert!(!v["matches"].as_array().unwrap().is_empty(), "{v}");
+}
