@@ -28,20 +28,36 @@
 //!
 //! # CV links
 //!
-//! See [`classify_cv_link`]. The CV link URL is normalised by the `url` crate
-//! (scheme and host lower-cased, IDN hosts in punycode, `https://` added to
-//! protocol-less URLs). Where twitter-text's `h` quirk cut the first letter
+//! See [`classify_cv_link`]. The CV link URL is normalised as the `url` crate
+//! serialises it (scheme and host lower-cased, default port dropped, `/` for
+//! an empty path, non-ASCII path bytes percent-encoded, IDN hosts in
+//! punycode, `https://` added to protocol-less URLs); simple ASCII URLs are
+//! serialised by hand (a test checks it matches `url::Url`), others go
+//! through `url::Url`. Where twitter-text's `h` quirk cut the first letter
 //! of a protocol-less URL (`hirecast.fr` reported as `irecast.fr` in
 //! [`Extracted::urls`]), the CV link is built from the repaired text.
 //!
 //! # Cost
 //!
-//! A reply is first summarised by one table-driven byte pass; each extractor
+//! A reply is first summarised by one branch-free byte pass; each extractor
 //! only runs when its trigger bytes are present (`. @ # $` for entities,
-//! digits and `+` for phones, `@` or an obfuscation keyword for e-mails) and
-//! one Aho-Corasick pass finds the keywords for languages, experience and
-//! location. Regexes only ever run on small windows around a hit. Nothing is
-//! allocated unless something is found.
+//! digits and `+` for phones, `@` for e-mails), using 8-bytes-at-a-time
+//! (SWAR) searches. Keywords (languages, experience, location, obfuscated
+//! e-mails) are found by one pass over the words, each looked up in a
+//! constant table keyed by its first two letters and length; only the few
+//! hits run small hand-written matchers. No regex runs on the text (one is
+//! used to classify single non-Latin characters of hashtags by Unicode
+//! category). Nothing is allocated unless something is found. Every step is
+//! linear in the input (twitter-text's own per-position retries inside a
+//! word are memoised, look-backs are bounded).
+//!
+//! # Phones
+//!
+//! E.164 output; a national number without country code is taken as French
+//! only in the usual French groupings of `0[1-9]` + 8 digits; `+CC`/`00CC`
+//! numbers are checked against the national length of common country codes.
+//! Numbers after "n°", "commande", "réf", "SIRET"… or before "€", "$", "%"
+//! are not phones.
 
 use std::sync::LazyLock;
 
@@ -239,27 +255,6 @@ static CLASS: [u8; 256] = {
     }
     t
 };
-
-#[doc(hidden)]
-pub fn __stages(text: &str, mask: u32, out: &mut Extracted) {
-    out.clear();
-    let m = presence(text.as_bytes());
-    if mask & 1 != 0 && m & C_ENT != 0 {
-        tt::scan(text, &mut |e: Entity| if e.kind == EntityKind::Url { out.urls.push(UrlHit { url: e.span.as_str(text).to_string(), span: e.span }) });
-    }
-    if mask & 2 != 0 && !out.urls.is_empty() {
-        cv::collect(text, &out.urls, &mut out.cv_links);
-    }
-    if mask & 4 != 0 && m & C_AT != 0 {
-        emails::scan_plain(text, &mut out.emails);
-    }
-    if mask & 8 != 0 {
-        kw::scan(text, m & C_AT != 0, out);
-    }
-    if mask & 16 != 0 && m & C_PHONE != 0 {
-        phones::scan(text, &out.urls, &mut out.phones);
-    }
-}
 
 /// Extracts everything from `text` into `out`, which is cleared first; the
 /// vectors of `out` keep their capacity from one call to the next.
@@ -1140,11 +1135,9 @@ mod tt {
                 return false;
             }
             let bb = &self.b[..off];
-            let ws_before = |k: usize| self.char_before(k).map_or(true, |c| c.is_whitespace());
-            if bb[off - 1] == b':' && off >= 3 && bb[off - 3..off - 1].eq_ignore_ascii_case(b"RT") {
-                if off == 3 || ws_before(off - 3) {
-                    return true;
-                }
+            let ws_before = |k: usize| self.char_before(k).is_none_or(|c| c.is_whitespace());
+            if bb[off - 1] == b':' && off >= 3 && bb[off - 3..off - 1].eq_ignore_ascii_case(b"RT") && (off == 3 || ws_before(off - 3)) {
+                return true;
             }
             if bb[off - 2..].eq_ignore_ascii_case(b"RT") && (off == 2 || ws_before(off - 2)) {
                 return true;
@@ -1205,7 +1198,7 @@ mod tt {
                 *self.global_colon.get_or_insert_with(|| b.iter().position(|&x| x == b':'))
             } else {
                 match self.colon_cache {
-                    Some((from, res)) if last_delim >= from && res.map_or(true, |c| c >= last_delim) => res,
+                    Some((from, res)) if last_delim >= from && res.is_none_or(|c| c >= last_delim) => res,
                     _ => {
                         let res = b[last_delim..].iter().position(|&x| x == b':').map(|o| last_delim + o);
                         self.colon_cache = Some((last_delim, res));
@@ -1966,13 +1959,14 @@ mod cv {
         "xing.com", "youtu.be", "youtube.com", "zoom.us",
     ];
 
+    /// Sorted (binary search).
     static GITHUB_RESERVED: &[&str] = &[
         "about", "apps", "codespaces", "collections", "contact", "copilot", "customer-stories",
         "dashboard", "enterprise", "events", "explore", "features", "github", "home", "issues",
-        "join", "login", "logout", "marketplace", "new", "notifications", "open-source", "orgs",
-        "organizations", "password_reset", "pricing", "pulls", "readme", "resources", "search",
-        "security", "sessions", "settings", "signup", "site", "solutions", "sponsors", "team",
-        "topics", "trending",
+        "join", "login", "logout", "marketplace", "new", "notifications", "open-source",
+        "organizations", "orgs", "password_reset", "pricing", "pulls", "readme", "resources",
+        "search", "security", "sessions", "settings", "signup", "site", "solutions", "sponsors",
+        "team", "topics", "trending",
     ];
 
     /// Hashes of `NOT_PERSONAL`, sorted.
@@ -2049,68 +2043,109 @@ mod cv {
     /// `/` for an empty path); anything else goes through `url::Url`.
     pub(super) fn normalize_classify(raw: &str) -> Option<(String, CvLinkKind)> {
         let (scheme, rest) = split_scheme(raw)?;
-        let has_scheme = raw.len() > rest.len();
-        // one pass: plain bytes only, authority end, path end, and the host shape
+        fast_path(scheme, rest).unwrap_or_else(|| via_url_crate(raw, raw.len() > rest.len()))
+    }
+
+    /// Serialises simple URLs exactly as the `url` crate would: lower-case
+    /// scheme and host, default port dropped, `/` for an empty path,
+    /// non-ASCII bytes of path, query and fragment percent-encoded (and `'`
+    /// in the query). `None` means "ask the url crate".
+    fn fast_path(scheme: &'static str, rest: &str) -> Option<Option<(String, CvLinkKind)>> {
         let rb = rest.as_bytes();
-        let mut fast = true;
-        let mut ae = rb.len(); // authority end
-        let mut pe = usize::MAX; // path end (relative to rest)
-        let mut hashes = 0;
-        let mut prev = 0u8;
-        for (k, &x) in rb.iter().enumerate() {
-            if !PLAIN_URL[x as usize] {
-                fast = false;
-                break;
+        let ae = rb.iter().position(|&x| x == b'/' || x == b'?' || x == b'#').unwrap_or(rb.len());
+        let (auth, after) = rest.split_at(ae);
+        let (host, port) = match auth.find(':') {
+            Some(c) => (&auth[..c], Some(&auth[c + 1..])),
+            None => (auth, None),
+        };
+        let hb = host.as_bytes();
+        if hb.is_empty()
+            || hb.len() > 253
+            || hb[0] == b'.'
+            || hb[hb.len() - 1] == b'.'
+            || !hb.iter().all(|x| x.is_ascii_alphanumeric() || *x == b'-' || *x == b'.' || *x == b'_')
+            || hb.windows(2).any(|w| w == b"..")
+        {
+            return None;
+        }
+        let last_label = &host[host.rfind('.').map_or(0, |d| d + 1)..];
+        if last_label.bytes().all(|x| x.is_ascii_digit()) || host.split('.').any(|l| l.len() >= 4 && l.as_bytes()[..4].eq_ignore_ascii_case(b"xn--")) {
+            return None;
+        }
+        let port = match port {
+            None => None,
+            Some(p) if !p.is_empty() && p.len() <= 5 && p.bytes().all(|x| x.is_ascii_digit()) && !(p.len() > 1 && p.starts_with('0')) => {
+                let v: u32 = p.parse().ok()?;
+                if v > 65535 {
+                    return None;
+                }
+                let default = if scheme == "https" { 443 } else { 80 };
+                (v != default).then_some(p)
             }
-            if ae == rb.len() {
-                if x == b'/' || x == b'?' || x == b'#' {
-                    ae = k;
-                    if x != b'/' {
-                        pe = k;
-                    }
-                } else if x == b':' || x == b'@' || (x == b'.' && (prev == b'.' || k == 0)) {
-                    fast = false;
-                    break;
+            Some(_) => return None,
+        };
+        // path, query, fragment: plain bytes, '%' (not a dot escape), non-ASCII
+        let ab = after.as_bytes();
+        let pe = ab.iter().position(|&x| x == b'?' || x == b'#').unwrap_or(ab.len());
+        let path = &after[..pe];
+        if path.contains("/.") {
+            return None;
+        }
+        let mut hashes = 0;
+        let mut encode = false;
+        for (k, &x) in ab.iter().enumerate() {
+            if x >= 0x80 || x == b'\'' {
+                encode = true;
+            } else if x == b'%' {
+                if ab.get(k + 1) == Some(&b'2') && matches!(ab.get(k + 2), Some(b'e' | b'E')) {
+                    return None;
                 }
-            } else if pe == usize::MAX {
-                if x == b'?' || x == b'#' {
-                    pe = k;
-                } else if x == b'.' && prev == b'/' {
-                    fast = false; // dot segments
-                    break;
-                }
+            } else if !PLAIN_URL[x as usize] {
+                return None;
             }
             hashes += (x == b'#') as u32;
-            prev = x;
         }
-        if pe == usize::MAX {
-            pe = rb.len();
+        if hashes > 1 {
+            return None;
         }
-        if fast && hashes <= 1 && ae > 0 && ae <= 253 && rb[ae - 1] != b'.' {
-            let auth = &rest[..ae];
-            let last_label = &auth[auth.rfind('.').map_or(0, |d| d + 1)..];
-            let xn = auth.split('.').any(|l| l.len() >= 4 && l.as_bytes()[..4].eq_ignore_ascii_case(b"xn--"));
-            if !last_label.bytes().all(|x| x.is_ascii_digit()) && !xn {
-                let mut host_buf = [0u8; 253];
-                let hb = &mut host_buf[..ae];
-                hb.copy_from_slice(auth.as_bytes());
-                hb.make_ascii_lowercase();
-                let host = std::str::from_utf8(hb).ok()?;
-                let path = &rest[ae..pe];
-                let query = rest[pe..].strip_prefix('?').map(|q| q.split('#').next().unwrap_or(q));
-                let kind = classify(host, if path.is_empty() { "/" } else { path }, query)?;
-                let mut out = String::with_capacity(raw.len() + 9);
-                out.push_str(scheme);
-                out.push_str("://");
-                out.push_str(host);
-                if path.is_empty() {
-                    out.push('/');
+        let mut host_buf = [0u8; 253];
+        let hl = &mut host_buf[..hb.len()];
+        hl.copy_from_slice(hb);
+        hl.make_ascii_lowercase();
+        let host_l = std::str::from_utf8(hl).ok()?;
+        let query = after[pe..].strip_prefix('?').map(|q| q.split('#').next().unwrap_or(q));
+        let Some(kind) = classify(host_l, if path.is_empty() { "/" } else { path }, query) else {
+            return Some(None);
+        };
+        let mut out = String::with_capacity(rest.len() + 12);
+        out.push_str(scheme);
+        out.push_str("://");
+        out.push_str(host_l);
+        if let Some(p) = port {
+            out.push(':');
+            out.push_str(p);
+        }
+        if path.is_empty() {
+            out.push('/');
+        }
+        if !encode {
+            out.push_str(after);
+        } else {
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            let qs = if pe < ab.len() && ab[pe] == b'?' { pe } else { usize::MAX };
+            let fs = ab.iter().position(|&x| x == b'#').unwrap_or(usize::MAX);
+            for (k, &x) in ab.iter().enumerate() {
+                let in_query = k > qs && k < fs;
+                if x >= 0x80 || (x == b'\'' && in_query) {
+                    out.push('%');
+                    out.push(HEX[(x >> 4) as usize] as char);
+                    out.push(HEX[(x & 15) as usize] as char);
+                } else {
+                    out.push(x as char);
                 }
-                out.push_str(&rest[ae..]);
-                return Some((out, kind));
             }
         }
-        via_url_crate(raw, has_scheme)
+        Some(Some((out, kind)))
     }
 
     /// The `url` crate's view, for tests.
@@ -2163,7 +2198,7 @@ mod cv {
         }
         if host == "github.com" || host == "www.github.com" || host == "gist.github.com" {
             return match first {
-                Some(f) if host == "gist.github.com" || !GITHUB_RESERVED.iter().any(|r| r.eq_ignore_ascii_case(f)) => {
+                Some(f) if host == "gist.github.com" || GITHUB_RESERVED.binary_search(&f.to_ascii_lowercase().as_str()).is_err() => {
                     Some(CvLinkKind::GitHub)
                 }
                 _ => None,
@@ -2898,72 +2933,71 @@ mod kw {
     }
 
     pub(super) fn scan(s: &str, has_at: bool, out: &mut Extracted) {
-        use super::swar::{first, in_range, load, to_bits, HIGH, ONES};
+        use super::swar::{eq, in_range, load, to_bits, HIGH, ONES};
         let b = s.as_bytes();
         let n = b.len();
         let mut st = St { last_cue: None, last_lang: None, obf: Vec::new(), years: None };
-        let mut ws: Option<usize> = None; // start of the current word
+        // 64-byte blocks: a letter mask (ASCII letters, and 2-byte Latin
+        // letters: lead byte C3..C5 plus its continuation byte), then every
+        // word end is handled; its start is just after the last non-letter.
         let mut i = 0;
+        let mut open: Option<usize> = None; // start of a word running into the block
+        let mut lead_carry = 0u64; // a C3..C5 lead ended the previous chunk
         while i < n {
-            if i + 8 <= n {
-                let v = load(b, i);
-                let high = v & HIGH;
-                // the ASCII bytes before the first non-ASCII one go through the masks
-                let valid = if high == 0 { 8 } else { first(high) };
-                if valid > 0 {
-                    let lim = if valid == 8 { 0xff } else { (1u32 << valid) - 1 };
-                    let bits = to_bits(in_range(v | (ONES * 0x20), b'a', b'z')) & lim;
-                    let prev = ((bits << 1) | ws.is_some() as u32) & lim;
-                    // only word ends matter; a word's start is just after the
-                    // last non-letter before its end (or carried from before)
-                    let mut ends = !bits & prev;
-                    while ends != 0 {
-                        let k = ends.trailing_zeros();
-                        ends &= ends - 1;
-                        let gaps = !bits & ((1u32 << k) - 1);
-                        let w0 = if gaps != 0 { i + (32 - gaps.leading_zeros()) as usize } else { ws.unwrap_or(i) };
-                        let at = i + k as usize;
-                        if maybe_keyword(b, w0, at) {
-                            on_word(s, w0, at, &mut st, out);
-                        }
-                    }
-                    // a word still open at the end of the valid bytes
-                    ws = if valid == 8 && bits & 0x80 != 0 || valid < 8 && bits >> (valid - 1) & 1 != 0 {
-                        let gaps = !bits & lim;
-                        Some(if gaps != 0 { i + (32 - gaps.leading_zeros()) as usize } else { ws.unwrap_or(i) })
-                    } else {
-                        None
-                    };
-                    i += valid;
-                    continue;
+            let blk = (n - i).min(64);
+            let mut l: u64 = 0;
+            let mut c = 0;
+            while c + 8 <= blk {
+                let v = load(b, i + c);
+                let ascii = in_range(v | (ONES * 0x20), b'a', b'z');
+                let mut bits = ascii;
+                if v & HIGH != 0 {
+                    let lead = eq(v, 0xc3) | eq(v, 0xc4) | eq(v, 0xc5);
+                    let cont = v & HIGH & !(v << 1);
+                    bits |= lead | (cont & ((lead << 8) | lead_carry));
+                    lead_carry = lead >> 56;
+                } else {
+                    lead_carry = 0;
+                }
+                l |= (to_bits(bits) as u64) << c;
+                c += 8;
+            }
+            while c < blk {
+                let x = b[i + c];
+                let letter = x.is_ascii_alphabetic()
+                    || (0xc3..=0xc5).contains(&x)
+                    || (x & 0xc0 == 0x80 && (if c > 0 { l >> (c - 1) & 1 != 0 && (0xc3..=0xc5).contains(&b[i + c - 1]) } else { lead_carry != 0 }));
+                if letter {
+                    l |= 1 << c;
+                }
+                lead_carry = ((0xc3..=0xc5).contains(&x) as u64) << 7;
+                c += 1;
+            }
+            let valid = if blk == 64 { u64::MAX } else { (1u64 << blk) - 1 };
+            let prev = (l << 1) | open.is_some() as u64;
+            let mut ends = !l & prev & valid;
+            while ends != 0 {
+                let k = ends.trailing_zeros();
+                ends &= ends - 1;
+                let gaps = !l & ((1u64 << k) - 1);
+                let w0 = if gaps != 0 { i + (64 - gaps.leading_zeros()) as usize } else { open.unwrap_or(i) };
+                let at = i + k as usize;
+                if maybe_keyword(b, w0, at) {
+                    on_word(s, w0, at, &mut st, out);
                 }
             }
-            let x = b[i];
-            if x.is_ascii_alphabetic() {
-                ws.get_or_insert(i);
-                i += 1;
-            } else if (0xc3..=0xc5).contains(&x) {
-                // a 2-byte Latin letter (é, ç, œ…): lead and continuation
-                ws.get_or_insert(i);
-                i += 2;
+            // a word still open at the end of the block
+            open = if l >> (blk - 1) & 1 != 0 {
+                let gaps = !l & valid;
+                Some(if gaps != 0 { i + (64 - gaps.leading_zeros()) as usize } else { open.unwrap_or(i) })
             } else {
-                if let Some(w0) = ws.take() {
-                    if maybe_keyword(b, w0, i) {
-                        on_word(s, w0, i, &mut st, out);
-                    }
-                }
-                i += match x {
-                    0xc0..=0xdf => 2,
-                    0xe0..=0xef => 3,
-                    0xf0..=0xff => 4,
-                    _ => 1,
-                };
-            }
+                None
+            };
+            i += blk;
         }
-        let i = i.min(n);
-        if let Some(w0) = ws {
-            if maybe_keyword(b, w0, i) {
-                on_word(s, w0, i, &mut st, out);
+        if let Some(w0) = open {
+            if maybe_keyword(b, w0, n) {
+                on_word(s, w0, n, &mut st, out);
             }
         }
         if has_at {
@@ -3079,10 +3113,21 @@ mod kw {
 
     /// A spaced "dot"/"point" word within 100 bytes (for "jean at exemple dot fr").
     fn spelled_dot_follows(s: &str, end: usize) -> bool {
-        let hi = ceil_boundary(s, end + 100);
-        let w = &s.as_bytes()[end..hi];
-        w.windows(5).any(|x| x[0] == b' ' && x[1..4].eq_ignore_ascii_case(b"dot") && x[4] == b' ')
-            || w.windows(7).any(|x| x[0] == b' ' && x[1..6].eq_ignore_ascii_case(b"point") && x[6] == b' ')
+        let b = s.as_bytes();
+        let hi = (end + 100).min(b.len());
+        let mut k = end;
+        while k + 4 < hi {
+            if b[k] == b' ' {
+                let w = &b[k + 1..];
+                if (w.len() >= 4 && w[..3].eq_ignore_ascii_case(b"dot") && w[3] == b' ')
+                    || (w.len() >= 6 && w[..5].eq_ignore_ascii_case(b"point") && w[5] == b' ')
+                {
+                    return true;
+                }
+            }
+            k += 1;
+        }
+        false
     }
 
     // ---- tokens ----
@@ -3101,6 +3146,42 @@ mod kw {
 
     /// The token ending at or before `pos` (blanks skipped), not before `lo`.
     fn tok_before(s: &str, pos: usize, lo: usize) -> Option<(usize, usize, T)> {
+        let b = s.as_bytes();
+        let mut end = pos;
+        while end > lo && (b[end - 1] == b' ' || b[end - 1] == b'\t') {
+            end -= 1;
+        }
+        if end >= lo + 2 && (b[end - 2..end] == [0xc2, 0xa0]) || end >= lo + 3 && b[end - 3..end] == [0xe2, 0x80, 0xaf] {
+            return tok_before_slow(s, pos, lo);
+        }
+        if end <= lo {
+            return None;
+        }
+        let x = b[end - 1];
+        if x < 0x80 {
+            if x.is_ascii_digit() {
+                let mut st = end - 1;
+                while st > lo && b[st - 1].is_ascii_digit() {
+                    st -= 1;
+                }
+                return Some((st, end, T::Num));
+            }
+            if x.is_ascii_alphabetic() {
+                let mut st = end - 1;
+                while st > lo && b[st - 1].is_ascii_alphabetic() {
+                    st -= 1;
+                }
+                if st == lo || b[st - 1] < 0x80 {
+                    return Some((st, end, T::Word));
+                }
+                return tok_before_slow(s, pos, lo);
+            }
+            return Some((end - 1, end, T::Punct(x as char)));
+        }
+        tok_before_slow(s, pos, lo)
+    }
+
+    fn tok_before_slow(s: &str, pos: usize, lo: usize) -> Option<(usize, usize, T)> {
         let head = &s[lo..pos];
         let trimmed = head.trim_end_matches(is_blank);
         let end = lo + trimmed.len();
@@ -3118,6 +3199,39 @@ mod kw {
 
     /// The token starting at or after `pos` (blanks skipped), not after `hi`.
     fn tok_after(s: &str, pos: usize, hi: usize) -> Option<(usize, usize, T)> {
+        let b = s.as_bytes();
+        let mut st = pos;
+        while st < hi && (b[st] == b' ' || b[st] == b'\t') {
+            st += 1;
+        }
+        if st >= hi {
+            return None;
+        }
+        let x = b[st];
+        if x < 0x80 {
+            if x.is_ascii_digit() {
+                let mut e = st + 1;
+                while e < hi && b[e].is_ascii_digit() {
+                    e += 1;
+                }
+                return Some((st, e, T::Num));
+            }
+            if x.is_ascii_alphabetic() {
+                let mut e = st + 1;
+                while e < hi && b[e].is_ascii_alphabetic() {
+                    e += 1;
+                }
+                if e == hi || b[e] < 0x80 {
+                    return Some((st, e, T::Word));
+                }
+                return tok_after_slow(s, pos, hi);
+            }
+            return Some((st, st + 1, T::Punct(x as char)));
+        }
+        tok_after_slow(s, pos, hi)
+    }
+
+    fn tok_after_slow(s: &str, pos: usize, hi: usize) -> Option<(usize, usize, T)> {
         let tail = &s[pos..hi];
         let trimmed = tail.trim_start_matches(is_blank);
         let st = hi - trimmed.len();
@@ -3319,17 +3433,18 @@ mod kw {
         "Den", "Ho", "Chi", "Sao", "São", "Salt", "Costa", "Puerto", "Porto", "Nouvelle",
     ];
     static HYPHEN_CONNECTORS: &[&str] = &["en", "sur", "le", "la", "les", "de", "du", "des", "lès", "lez", "aux", "au", "sous", "et", "l", "d"];
+    /// Sorted (binary search).
     static NOT_PLACES: &[&str] = &[
-        "I", "Je", "The", "A", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
-        "Sunday", "January", "February", "March", "April", "May", "June", "July", "August",
-        "September", "October", "November", "December", "Lundi", "Mardi", "Mercredi", "Jeudi",
-        "Vendredi", "Samedi", "Dimanche", "Janvier", "Février", "Mars", "Avril", "Mai", "Juin",
-        "Juillet", "Août", "Septembre", "Octobre", "Novembre", "Décembre", "Google", "Amazon",
-        "Microsoft", "Apple", "Meta", "Facebook", "LinkedIn", "Linkedin", "Indeed", "Twitter",
-        "GitHub", "Github", "Capgemini", "Accenture", "Sopra", "Atos", "Thales", "Airbus", "Orange",
-        "IBM", "Oracle", "SAP", "Deloitte", "Python", "Java", "JavaScript", "Rust", "React", "AWS",
-        "Azure", "Home", "Remote", "Télétravail", "Teletravail", "Disposition", "Dispo", "Master",
-        "Bac", "Licence", "Bootcamp", "Hello", "Bonjour", "Merci", "Thanks",
+        "A", "AWS", "Accenture", "Airbus", "Amazon", "Août", "Apple", "April", "Atos", "August",
+        "Avril", "Azure", "Bac", "Bonjour", "Bootcamp", "Capgemini", "December", "Deloitte",
+        "Dimanche", "Dispo", "Disposition", "Décembre", "Facebook", "February", "Friday", "Février",
+        "GitHub", "Github", "Google", "Hello", "Home", "I", "IBM", "Indeed", "January", "Janvier",
+        "Java", "JavaScript", "Je", "Jeudi", "Juillet", "Juin", "July", "June", "Licence",
+        "LinkedIn", "Linkedin", "Lundi", "Mai", "March", "Mardi", "Mars", "Master", "May", "Merci",
+        "Mercredi", "Meta", "Microsoft", "Monday", "November", "Novembre", "October", "Octobre",
+        "Oracle", "Orange", "Python", "React", "Remote", "Rust", "SAP", "Samedi", "Saturday",
+        "September", "Septembre", "Sopra", "Sunday", "Teletravail", "Thales", "Thanks", "The",
+        "Thursday", "Tuesday", "Twitter", "Télétravail", "Vendredi", "Wednesday",
     ];
 
     fn word_end(s: &str, i: usize) -> usize {
@@ -3383,14 +3498,13 @@ mod kw {
                     }
                 }
                 break;
-            } else if (rest.starts_with(' ') || rest.starts_with('\u{a0}')) && MULTI_WORD_STARTERS.contains(&last) {
+            } else if (rest.starts_with(' ') || rest.starts_with('\u{a0}'))
+                && starts_upper(&rest[rest.chars().next().map_or(1, char::len_utf8)..])
+                && MULTI_WORD_STARTERS.contains(&last)
+            {
                 let j = end + rest.chars().next().map_or(1, char::len_utf8);
-                if starts_upper(&s[j..]) {
-                    end = word_end(s, j);
-                    last = &s[j..end];
-                    continue;
-                }
-                break;
+                end = word_end(s, j);
+                last = &s[j..end];
             } else if matches!(last, "L" | "D") && apostrophe_len(rest) > 0 {
                 let j = end + apostrophe_len(rest);
                 if starts_upper(&s[j..]) {
@@ -3404,7 +3518,7 @@ mod kw {
             }
         }
         let p = &s[..end];
-        if p.chars().count() < 2 || NOT_PLACES.contains(&p) || p.chars().all(char::is_uppercase) && p.len() <= 3 {
+        if p.chars().nth(1).is_none() || NOT_PLACES.binary_search(&p).is_ok() || p.len() <= 3 && p.chars().all(char::is_uppercase) {
             return None;
         }
         Some(p)
@@ -3419,8 +3533,11 @@ mod kw {
         if before.is_empty() || before.ends_with(',') {
             return true;
         }
-        let last = before.rsplit(|c: char| c.is_whitespace()).next().unwrap_or("").to_lowercase();
-        if matches!(last.as_str(), "i'm" | "i’m" | "im" | "am" | "originally" | "coming" | "come" | "comes" | "hailing" | "writing" | "greetings" | "hello" | "hi" | "hey" | "here" | "based" | "live" | "salutations") {
+        let last = before.rsplit(|c: char| c.is_whitespace()).next().unwrap_or("");
+        if ["i'm", "i’m", "im", "am", "originally", "coming", "come", "comes", "hailing", "writing", "greetings", "hello", "hi", "hey", "here", "based", "live", "salutations"]
+            .iter()
+            .any(|w| w.eq_ignore_ascii_case(last))
+        {
             return true;
         }
         // a lone capitalised first name at the start of the line
@@ -3445,7 +3562,7 @@ mod kw {
                 _ => false,
             },
             _ => {
-                let Some(t) = tok_after(s, p, hi) else { return None };
+                let t = tok_after(s, p, hi)?;
                 let w = |l: &[&str]| word_in(s, t, l);
                 let two = |a: &str, b2: &str| -> Option<usize> {
                     if word_in(s, t, &[a]) {
@@ -4248,7 +4365,7 @@ mod tests {
                         let b = r.1.as_bytes();
                         let schemed = (b.len() >= 7 && b[..7].eq_ignore_ascii_case(b"http://"))
                             || (b.len() >= 8 && b[..8].eq_ignore_ascii_case(b"https://"));
-                        r.0 != "federated" && !(r.0 == "url" && !schemed)
+                        r.0 != "federated" && (r.0 != "url" || schemed)
                     })
                     .cloned()
                     .collect();
@@ -4373,6 +4490,33 @@ mod tests {
         }
     }
 
+    /// The hand-written normalisation agrees with the url crate.
+    #[test]
+    fn cv_fast_path_matches_url_crate() {
+        let mut n = 0;
+        let mut texts = corpus::replies(5_000, 99);
+        texts.extend(corpus::soup(5_000, 98));
+        texts.extend([
+            "https://example.com:443/a", "http://example.com:80", "https://ex.com:8443/x?y=1#z", "ex.com:0123/x",
+            "https://ex.com/p%2e/x", "https://ex.com/%20a'b?q='x'#f'g", "https://ex.com/é?é=é#é", "HTTP://EX.COM/A?B#C",
+            "https://ex.com:99999/", "https://ex..com/", "https://ex.com./x", "https://a_b.ex.com/x", "https://1.2.3.4/x",
+        ].iter().map(|s| s.to_string()));
+        for t in &texts {
+            for e in scan_entities(t) {
+                if e.kind != EntityKind::Url {
+                    continue;
+                }
+                let u = e.span.as_str(t);
+                assert_eq!(cv::normalize_classify(u), cv::normalize_classify_slow(u), "{u}");
+                n += 1;
+            }
+            if t.starts_with("http") || t.contains(".com") {
+                assert_eq!(cv::normalize_classify(t), cv::normalize_classify_slow(t), "{t}");
+            }
+        }
+        assert!(n > 2_000);
+    }
+
     #[test]
     fn cv_links_normalized_deduplicated_and_repaired() {
         let got = cv("CV : drive.google.com/file/d/1AbC/view, aussi https://drive.google.com/file/d/1AbC/view et HTTPS://GitHub.com/jdupont !");
@@ -4390,6 +4534,13 @@ mod tests {
         assert_eq!(x.cv_links[0].url, "https://hirecast.fr/equipe");
         assert_eq!(x.cv_links[0].kind, CvLinkKind::PersonalSite);
         assert_eq!(cv("mon CV: www.Exemple.COM/cv.pdf."), [("https://www.exemple.com/cv.pdf".to_string(), "pdf")]);
+    }
+
+    #[test]
+    fn static_tables_are_sorted() {
+        for w in TLDS.windows(2) {
+            assert!(w[0] < w[1], "{w:?}");
+        }
     }
 
     // ---- hashtags and mentions ----

@@ -1,0 +1,72 @@
+//! `cargo bench --bench scan`: what `hirecast scan` does per reply (extraction, skill
+//! matching, routing to the best of 10,000 open openings), against twitter-text's
+//! `extract_entities_with_indices` alone, on the same seeded corpus in the same run. Also
+//! extraction alone. Throughput is in replies per second ("elem/s").
+use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use hirecast::sourcing::extract::{corpus, extract_into, Extracted};
+use hirecast::sourcing::{MatchScratch, OpeningIndex, SkillHit, Taxonomy};
+use twitter_text::extractor::{Extract, Extractor};
+
+#[path = "support/gen.rs"]
+mod gen;
+
+const N: usize = 5_000;
+
+fn bench(c: &mut Criterion) {
+    let tax = Taxonomy::builtin();
+    let mut rng = gen::Rng(0x9E37_79B9_7F4A_7C15);
+    let index = OpeningIndex::new(gen::openings(&tax, 10_000, &mut rng));
+    // Realistic replies (French and English, links, emails, phones, emoji) with skills in them.
+    let mut replies = corpus::replies(N, 0x5eed_2024);
+    let skills = gen::replies(&tax, N, &mut rng);
+    for (r, s) in replies.iter_mut().zip(&skills) {
+        r.push(' ');
+        r.push_str(s);
+    }
+    let bytes: usize = replies.iter().map(String::len).sum();
+    eprintln!("corpus: {} replies, mean {} bytes; {} open openings", replies.len(), bytes / replies.len(), index.len());
+
+    let mut g = c.benchmark_group("scan");
+    g.throughput(Throughput::Elements(replies.len() as u64));
+    g.sample_size(20);
+    let mut found = Extracted::default();
+    let mut hits: Vec<SkillHit> = Vec::new();
+    let mut scratch = MatchScratch::default();
+    let mut matches = Vec::new();
+    g.bench_function("hirecast_scan_extract_skills_match_10000_openings", |b| {
+        b.iter(|| {
+            let mut n = 0usize;
+            for t in &replies {
+                extract_into(black_box(t), &mut found);
+                tax.find_into(t, &mut hits);
+                index.matches_with(&mut scratch, &hits, 5, &mut matches);
+                n += found.urls.len() + matches.len();
+            }
+            n
+        })
+    });
+    g.bench_function("hirecast_extract_into", |b| {
+        b.iter(|| {
+            let mut n = 0usize;
+            for t in &replies {
+                extract_into(black_box(t), &mut found);
+                n += found.urls.len() + found.hashtags.len() + found.mentions.len();
+            }
+            n
+        })
+    });
+    let ex = Extractor::new();
+    g.bench_function("twitter_text_extract_entities_with_indices", |b| {
+        b.iter(|| {
+            let mut n = 0usize;
+            for t in &replies {
+                n += ex.extract_entities_with_indices(black_box(t)).len();
+            }
+            n
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(scan_benches, bench);
+criterion_main!(scan_benches);
