@@ -234,6 +234,21 @@ impl BlueskyChannel {
         out
     }
 
+    /// A post's thread as the AppView sees it (`app.bsky.feed.getPostThread`, through the PDS).
+    pub async fn thread(&self, uri: &str) -> Result<Value, SendError> {
+        Ok(self.call("app.bsky.feed.getPostThread", None, &[("uri", uri), ("depth", "10")]).await?)
+    }
+
+    /// A public profile (`app.bsky.actor.getProfile`).
+    pub async fn profile(&self, actor: &str) -> Result<Value, SendError> {
+        Ok(self.call("app.bsky.actor.getProfile", None, &[("actor", actor)]).await?)
+    }
+
+    /// The account's DID.
+    pub fn did(&self) -> &str {
+        &self.did
+    }
+
     fn url_of(&self, uri: &str) -> Option<String> {
         let rkey = uri.rsplit('/').next()?;
         Some(format!("https://bsky.app/profile/{}/post/{rkey}", self.handle))

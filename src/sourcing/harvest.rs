@@ -17,7 +17,7 @@ use crate::store::sourcing::SourceKind;
 /// How often a post's replies are read again.
 pub const HARVEST_EVERY_SECS: i64 = 300;
 /// Networks whose replies are harvested.
-pub const NETWORKS: &[&str] = &["mastodon"];
+pub const NETWORKS: &[&str] = &["mastodon", "bluesky"];
 
 pub struct Harvester {
     ctx: ChannelContext,
@@ -76,36 +76,23 @@ impl Harvester {
         let mut seen = post.seen.clone();
         let mut filed = 0;
         let result: Result<(), SendError> = async {
-            if post.network != "mastodon" {
-                return Ok(());
-            }
-            let ch = MastodonChannel::new(&account, creds, &self.ctx);
-            let own = ch.own_id().await?;
-            let instance_host = match &account.config {
-                crate::broadcast::AccountConfig::Mastodon { instance, .. } => url::Url::parse(instance).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default(),
-                _ => String::new(),
+            let answers = match post.network.as_str() {
+                "mastodon" => self.mastodon_answers(&account, creds, &remote_id, &mut seen).await?,
+                "bluesky" => self.bluesky_answers(&account, creds, &remote_id, &mut seen).await?,
+                _ => Vec::new(),
             };
-            for status in ch.replies_to(&remote_id).await? {
-                let Some(id) = status["id"].as_str().map(str::to_string) else { continue };
-                if seen.contains(&id) {
-                    continue;
-                }
-                let author = &status["account"];
-                if author["id"].as_str() == Some(own.as_str()) {
-                    seen.push(id);
-                    continue;
-                }
-                let profile = match author["id"].as_str() {
-                    Some(aid) => Some(ch.account(aid).await?),
-                    None => None,
-                };
-                let h = mastodon_answer(&status, profile.as_ref(), &instance_host);
+            for (h, private_reply) in answers {
                 let ingested = self.sourcing.ingest(&opening, threshold, &h, now).await.map_err(|e| SendError::Retry { reason: e.to_string(), at: None })?;
                 filed += 1;
                 if ingested.filed.new_entry && ingested.has_cv {
-                    let acct = h.author_handle.trim_start_matches('@').to_string();
+                    // Privately where the network allows it (a Mastodon direct message), else by email.
+                    let (channel, target, reply_to) = match (&private_reply, ingested.emails.first()) {
+                        (true, _) => ("mastodon_dm", h.author_handle.trim_start_matches('@').to_string(), Some(h.remote_id.clone())),
+                        (false, Some(email)) => ("email", email.clone(), None),
+                        (false, None) => continue,
+                    };
                     let key = format!("ack:{}:{}", opening.id, ingested.filed.candidate_id);
-                    let (cid, oid, aid, reply) = (ingested.filed.candidate_id.clone(), opening.id.clone(), account.id.clone(), id.clone());
+                    let (cid, oid, aid) = (ingested.filed.candidate_id.clone(), opening.id.clone(), account.id.clone());
                     let answered = h.posted_at.unwrap_or(now);
                     crate::store::run(&self.ctx.pool, move |c| {
                         Ok(store::queue_message(
@@ -115,10 +102,10 @@ impl Harvester {
                                 candidate_id: &cid,
                                 opening_id: &oid,
                                 kind: "ack",
-                                channel: "mastodon_dm",
+                                channel,
                                 account_id: Some(&aid),
-                                target: &acct,
-                                reply_to: Some(&reply),
+                                target: &target,
+                                reply_to: reply_to.as_deref(),
                                 at: now,
                                 answered_at: answered,
                             },
@@ -127,7 +114,7 @@ impl Harvester {
                     .await
                     .map_err(|e| SendError::Retry { reason: e.to_string(), at: None })?;
                 }
-                seen.push(id);
+                seen.push(h.remote_id.clone());
             }
             Ok(())
         }
@@ -139,6 +126,57 @@ impl Harvester {
         let did = d.id.clone();
         crate::store::run(&self.ctx.pool, move |c| Ok(store::save_cursor(c, &did, &seen, next, error.as_deref(), None, now)?)).await?;
         Ok(filed)
+    }
+
+    /// New replies under a Mastodon status, with their authors' profiles; `true`: answer privately there.
+    async fn mastodon_answers(&self, account: &crate::store::channels::ChannelAccount, creds: CredentialsHandle, status_id: &str, seen: &mut Vec<String>) -> Result<Vec<(Harvested, bool)>, SendError> {
+        let ch = MastodonChannel::new(account, creds, &self.ctx);
+        let own = ch.own_id().await?;
+        let instance_host = match &account.config {
+            crate::broadcast::AccountConfig::Mastodon { instance, .. } => url::Url::parse(instance).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default(),
+            _ => String::new(),
+        };
+        let mut out = Vec::new();
+        for status in ch.replies_to(status_id).await? {
+            let Some(id) = status["id"].as_str().map(str::to_string) else { continue };
+            if seen.contains(&id) {
+                continue;
+            }
+            let author = &status["account"];
+            if author["id"].as_str() == Some(own.as_str()) {
+                seen.push(id);
+                continue;
+            }
+            let profile = match author["id"].as_str() {
+                Some(aid) => Some(ch.account(aid).await?),
+                None => None,
+            };
+            out.push((mastodon_answer(&status, profile.as_ref(), &instance_host), true));
+        }
+        Ok(out)
+    }
+
+    /// New replies in a Bluesky post's thread (through the AppView), with their authors' profiles.
+    async fn bluesky_answers(&self, account: &crate::store::channels::ChannelAccount, creds: CredentialsHandle, uri: &str, seen: &mut Vec<String>) -> Result<Vec<(Harvested, bool)>, SendError> {
+        let ch = crate::broadcast::bluesky::BlueskyChannel::new(account, creds, &self.ctx);
+        let thread = ch.thread(uri).await?;
+        let mut posts = Vec::new();
+        collect_replies(&thread["thread"], &mut posts);
+        let mut out = Vec::new();
+        for p in posts {
+            let Some(id) = p["uri"].as_str().map(str::to_string) else { continue };
+            if seen.contains(&id) {
+                continue;
+            }
+            let did = p["author"]["did"].as_str().unwrap_or_default().to_string();
+            if did == ch.did() || did.is_empty() {
+                seen.push(id);
+                continue;
+            }
+            let profile = ch.profile(&did).await?;
+            out.push((bluesky_answer(&p, &profile), false));
+        }
+        Ok(out)
     }
 
     /// Sends the acknowledgements due, each once (Mastodon's Idempotency-Key is its key).
@@ -161,9 +199,13 @@ impl Harvester {
             };
             let lang: Lang = opening.draft.language.into();
             let text = crate::i18n::sourcing::acknowledgement(lang, &opening.draft.title);
-            let creds = CredentialsHandle::new(&account.id, creds, self.ctx.pool.clone(), self.ctx.key.clone());
-            let ch = MastodonChannel::new(&account, creds, &self.ctx);
-            let r = ch.direct_message(&m.target, &text, lang.code(), m.reply_to.as_deref(), &m.idempotency_key).await;
+            let r: Result<String, SendError> = if m.channel == "email" {
+                self.email(&m.target, lang, &opening.draft.title, &text).await
+            } else {
+                let creds = CredentialsHandle::new(&account.id, creds, self.ctx.pool.clone(), self.ctx.key.clone());
+                let ch = MastodonChannel::new(&account, creds, &self.ctx);
+                ch.direct_message(&m.target, &text, lang.code(), m.reply_to.as_deref(), &m.idempotency_key).await
+            };
             let id = m.id.clone();
             let (state, remote, error, due) = match r {
                 Ok(remote) => ("sent", Some(remote), None, now),
@@ -183,6 +225,68 @@ impl Harvester {
             .await?;
         }
         Ok(())
+    }
+}
+
+impl Harvester {
+    /// An acknowledgement by email (text and HTML parts), when mail is configured.
+    async fn email(&self, to: &str, lang: Lang, title: &str, text: &str) -> Result<String, SendError> {
+        let mailer = crate::notify::Mailer::from_settings(&self.ctx.settings.broadcast).map_err(|e| SendError::Rejected { status: None, reason: e.to_string() })?;
+        let subject = match lang {
+            Lang::Fr => format!("Votre candidature : {title}"),
+            Lang::En => format!("Your application: {title}"),
+        };
+        let html = format!("<p>{}</p>", ammonia::clean_text(text));
+        let mail = crate::notify::Mail { to: to.to_string(), subject, text: text.to_string(), html, headers: Vec::new() };
+        mailer.send(&mail).await.map_err(|e| SendError::Retry { reason: e.to_string(), at: None })?;
+        Ok(String::new())
+    }
+}
+
+/// Every reply in a `getPostThread` answer, depth first.
+fn collect_replies(node: &Value, out: &mut Vec<Value>) {
+    for r in node["replies"].as_array().into_iter().flatten() {
+        if r["post"].is_object() {
+            out.push(r["post"].clone());
+        }
+        collect_replies(r, out);
+    }
+}
+
+/// A Bluesky reply and its author's profile as one answer. Links shown shortened in the text
+/// keep their full address in the link facets: those are added to the text that is read.
+pub fn bluesky_answer(post: &Value, profile: &Value) -> Harvested {
+    let author = &post["author"];
+    let did = author["did"].as_str().unwrap_or_default();
+    let handle = author["handle"].as_str().unwrap_or_default();
+    let mut text = post["record"]["text"].as_str().unwrap_or_default().to_string();
+    for f in post["record"]["facets"].as_array().into_iter().flatten() {
+        for feature in f["features"].as_array().into_iter().flatten() {
+            if let Some(uri) = feature["uri"].as_str() {
+                if !text.contains(uri) {
+                    text.push('\n');
+                    text.push_str(uri);
+                }
+            }
+        }
+    }
+    let uri = post["uri"].as_str().unwrap_or_default();
+    let rkey = uri.rsplit('/').next().unwrap_or_default();
+    Harvested {
+        network: "bluesky".into(),
+        kind: SourceKind::Reply,
+        remote_id: uri.to_string(),
+        url: Some(format!("https://bsky.app/profile/{handle}/post/{rkey}")),
+        author_key: format!("bluesky:{did}"),
+        author_handle: format!("@{handle}"),
+        author_name: author["displayName"].as_str().unwrap_or_default().to_string(),
+        text,
+        posted_at: post["record"]["createdAt"].as_str().and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok()).map(|t| t.naive_utc()),
+        profile: Some(HarvestedProfile {
+            remote_id: format!("{did}#profile"),
+            url: Some(format!("https://bsky.app/profile/{handle}")),
+            text: profile["description"].as_str().unwrap_or_default().to_string(),
+        }),
     }
 }
 

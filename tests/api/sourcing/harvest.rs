@@ -17,13 +17,13 @@ use crate::helpers::*;
 use crate::mastodon::{context, MastodonMock};
 
 /// A loopback server for CV files: path → (content type, body); counts requests.
-struct CvServer {
-    port: u16,
-    hits: Arc<AtomicUsize>,
+pub struct CvServer {
+    pub port: u16,
+    pub hits: Arc<AtomicUsize>,
 }
 
 impl CvServer {
-    fn start(files: Vec<(&'static str, &'static str, Vec<u8>)>) -> CvServer {
+    pub fn start(files: Vec<(&'static str, &'static str, Vec<u8>)>) -> CvServer {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let hits = Arc::new(AtomicUsize::new(0));
