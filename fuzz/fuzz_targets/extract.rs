@@ -1,0 +1,10 @@
+//! `extract` (links, contacts, languages in what candidates write) never panics.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(s) = std::str::from_utf8(data) {
+        let _ = hirecast::sourcing::extract::extract(s);
+        let _ = hirecast::sourcing::skills::Taxonomy::shared().find(s);
+    }
+});
