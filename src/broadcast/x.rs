@@ -8,7 +8,7 @@
 //! of the account, so only a 401 (after a failed refresh) asks for reconnecting.
 use chrono::{Duration, NaiveDateTime, SecondsFormat};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::connect::{pkce, random_token, ConnectError, Connected, OAuthStart, PendingOAuth};
 use super::http::{error_for, from_reqwest};
@@ -399,6 +399,30 @@ impl XChannel {
             x_status(resp, self.now()).await?;
         }
         Ok(parent.clone())
+    }
+
+    /// The replies in a post's conversation (`GET /2/tweets/search/recent` with
+    /// `conversation_id:`, the last 7 days), with their authors. `Err(Rejected {403})` when the
+    /// account's plan cannot search (X's free tier).
+    pub async fn conversation(&self, tweet_id: &str) -> Result<Value, SendError> {
+        let url = self.api("/2/tweets/search/recent");
+        let q = format!("conversation_id:{tweet_id}");
+        let query = [
+            ("query", q.as_str()),
+            ("max_results", "100"),
+            ("tweet.fields", "author_id,created_at,conversation_id,entities,in_reply_to_user_id"),
+            ("expansions", "author_id"),
+            ("user.fields", "description,name,username,entities,location"),
+        ];
+        let http = &self.tokens.ctx.http;
+        let resp = self.tokens.call(|token| http.get(&url).query(&query).bearer_auth(token)).await?;
+        let resp = x_status(resp, self.now()).await?;
+        resp.json().await.map_err(|_| SendError::Retry { reason: "X's search answer could not be read".into(), at: None })
+    }
+
+    /// The account's user id.
+    pub fn user_id(&self) -> &str {
+        &self.user_id
     }
 
     async fn find_posted(&self, out: &Outgoing) -> Result<Option<RemotePost>, SendError> {

@@ -17,7 +17,10 @@ use crate::store::sourcing::SourceKind;
 /// How often a post's replies are read again.
 pub const HARVEST_EVERY_SECS: i64 = 300;
 /// Networks whose replies are harvested.
-pub const NETWORKS: &[&str] = &["mastodon", "bluesky"];
+pub const NETWORKS: &[&str] = &["mastodon", "bluesky", "x"];
+
+/// Said on the opening's page when the X account's plan cannot search its replies.
+pub const X_PLAN_CANNOT_READ: &str = "X did not let this account read the replies to its posts: reading replies needs a paid X API plan (Basic or above). Candidates who answer on X are not collected; ask them to use the apply form.";
 
 pub struct Harvester {
     ctx: ChannelContext,
@@ -75,10 +78,18 @@ impl Harvester {
         let creds = CredentialsHandle::new(&account.id, creds, self.ctx.pool.clone(), self.ctx.key.clone());
         let mut seen = post.seen.clone();
         let mut filed = 0;
+        let mut unsupported: Option<String> = None;
         let result: Result<(), SendError> = async {
             let answers = match post.network.as_str() {
                 "mastodon" => self.mastodon_answers(&account, creds, &remote_id, &mut seen).await?,
                 "bluesky" => self.bluesky_answers(&account, creds, &remote_id, &mut seen).await?,
+                "x" => match self.x_answers(&account, creds, &remote_id, &mut seen).await {
+                    Err(SendError::Rejected { status: Some(403), .. }) => {
+                        unsupported = Some(X_PLAN_CANNOT_READ.to_string());
+                        Vec::new()
+                    }
+                    other => other?,
+                },
                 _ => Vec::new(),
             };
             for (h, private_reply) in answers {
@@ -124,7 +135,7 @@ impl Harvester {
             Err(e) => (now + crate::broadcast::rate::backoff(post.fail_count as u32 + 1, 0.5), Some(e.reason())),
         };
         let did = d.id.clone();
-        crate::store::run(&self.ctx.pool, move |c| Ok(store::save_cursor(c, &did, &seen, next, error.as_deref(), None, now)?)).await?;
+        crate::store::run(&self.ctx.pool, move |c| Ok(store::save_cursor(c, &did, &seen, next, error.as_deref(), unsupported.as_deref(), now)?)).await?;
         Ok(filed)
     }
 
@@ -175,6 +186,28 @@ impl Harvester {
             }
             let profile = ch.profile(&did).await?;
             out.push((bluesky_answer(&p, &profile), false));
+        }
+        Ok(out)
+    }
+
+    /// New replies in an X post's conversation, with their authors' profiles.
+    async fn x_answers(&self, account: &crate::store::channels::ChannelAccount, creds: CredentialsHandle, tweet_id: &str, seen: &mut Vec<String>) -> Result<Vec<(Harvested, bool)>, SendError> {
+        let ch = crate::broadcast::x::XChannel::new(account, creds, &self.ctx);
+        let v = ch.conversation(tweet_id).await?;
+        let users: Vec<Value> = v["includes"]["users"].as_array().cloned().unwrap_or_default();
+        let mut out = Vec::new();
+        for t in v["data"].as_array().into_iter().flatten() {
+            let Some(id) = t["id"].as_str().map(str::to_string) else { continue };
+            if seen.contains(&id) {
+                continue;
+            }
+            let author = t["author_id"].as_str().unwrap_or_default();
+            if author == ch.user_id() || author.is_empty() {
+                seen.push(id);
+                continue;
+            }
+            let user = users.iter().find(|u| u["id"].as_str() == Some(author)).cloned().unwrap_or_default();
+            out.push((x_answer(t, &user), false));
         }
         Ok(out)
     }
@@ -240,6 +273,42 @@ impl Harvester {
         let mail = crate::notify::Mail { to: to.to_string(), subject, text: text.to_string(), html, headers: Vec::new() };
         mailer.send(&mail).await.map_err(|e| SendError::Retry { reason: e.to_string(), at: None })?;
         Ok(String::new())
+    }
+}
+
+/// The full addresses behind X's t.co links (`entities.urls[].expanded_url`), added to a text.
+fn with_expanded_urls(mut text: String, entities: &Value) -> String {
+    for u in entities["urls"].as_array().into_iter().flatten() {
+        if let Some(full) = u["expanded_url"].as_str() {
+            if !text.contains(full) {
+                text.push('\n');
+                text.push_str(full);
+            }
+        }
+    }
+    text
+}
+
+/// An X reply and its author's profile as one answer.
+pub fn x_answer(tweet: &Value, user: &Value) -> Harvested {
+    let username = user["username"].as_str().unwrap_or_default();
+    let id = tweet["id"].as_str().unwrap_or_default();
+    let mut profile = with_expanded_urls(user["description"].as_str().unwrap_or_default().to_string(), &user["entities"]["description"]);
+    profile = with_expanded_urls(profile, &user["entities"]["url"]);
+    if let Some(loc) = user["location"].as_str().filter(|l| !l.is_empty()) {
+        profile.push_str(&format!("\nLocation: {loc}"));
+    }
+    Harvested {
+        network: "x".into(),
+        kind: SourceKind::Reply,
+        remote_id: id.to_string(),
+        url: Some(format!("https://x.com/{username}/status/{id}")),
+        author_key: format!("x:{}", tweet["author_id"].as_str().unwrap_or_default()),
+        author_handle: format!("@{username}"),
+        author_name: user["name"].as_str().unwrap_or_default().to_string(),
+        text: with_expanded_urls(tweet["text"].as_str().unwrap_or_default().to_string(), &tweet["entities"]),
+        posted_at: tweet["created_at"].as_str().and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok()).map(|t| t.naive_utc()),
+        profile: Some(HarvestedProfile { remote_id: format!("{}#profile", tweet["author_id"].as_str().unwrap_or_default()), url: Some(format!("https://x.com/{username}")), text: profile.trim().to_string() }),
     }
 }
 

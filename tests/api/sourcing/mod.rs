@@ -6,3 +6,4 @@ mod index;
 mod matching;
 mod score;
 mod taxonomy;
+mod x;
