@@ -55,6 +55,10 @@ ui_texts! {
     link_invalid_text: "The link is invalid, has expired or was already used. Ask an administrator for a new link.", "Le lien est invalide, a expiré ou a déjà été utilisé. Demandez un nouveau lien à un administrateur.";
     email_taken: "a user with this email already exists", "un utilisateur avec cette adresse e-mail existe déjà";
 
+    response_title: "Time to first response", "Délai de première réponse";
+    response_median: "minutes, median", "minutes, médiane";
+    response_p90: "minutes, 90th percentile", "minutes, 90e centile";
+    response_within: "answered within the target", "répondues dans le délai visé";
     shortlist_title: "Candidates from the channels", "Candidats venus des canaux";
     shortlist_intro: "People who answered the posts, read and scored against this opening. The score orders them; you decide.", "Les personnes qui ont répondu aux publications, lues et notées pour cette offre. La note les ordonne ; vous décidez.";
     no_shortlist: "No answer harvested yet.", "Aucune réponse récoltée pour l'instant.";

@@ -205,12 +205,58 @@ pub fn message_outcome(conn: &mut DbConn, id: &str, state: &str, remote_id: Opti
     Ok(())
 }
 
-/// Minutes from each answer to its acknowledgement, for the response time (median, 90th percentile).
-pub fn response_minutes(conn: &mut DbConn) -> QueryResult<Vec<i64>> {
-    let rows: Vec<(NaiveDateTime, Option<NaiveDateTime>)> = candidate_messages::table
+/// For each acknowledged answer: (minutes from the answer to its acknowledgement, the
+/// opening's response target in minutes).
+pub fn response_minutes(conn: &mut DbConn) -> QueryResult<Vec<(i64, i64)>> {
+    let rows: Vec<(NaiveDateTime, Option<NaiveDateTime>, i64)> = candidate_messages::table
+        .inner_join(openings::table.on(candidate_messages::opening_id.eq(openings::id.nullable())))
         .filter(candidate_messages::kind.eq("ack"))
         .filter(candidate_messages::state.eq("sent"))
-        .select((candidate_messages::created_at, candidate_messages::sent_at))
+        .select((candidate_messages::created_at, candidate_messages::sent_at, openings::response_target_minutes))
         .load(conn)?;
-    Ok(rows.into_iter().filter_map(|(c, s)| s.map(|s| (s - c).num_minutes().max(0))).collect())
+    Ok(rows.into_iter().filter_map(|(c, s, t)| s.map(|s| ((s - c).num_minutes().max(0), t))).collect())
+}
+
+/// Time to first response: how many answers, the median and the 90th percentile (nearest
+/// rank) in minutes, and how many were answered within their opening's target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseStats {
+    pub answered: usize,
+    pub median: i64,
+    pub p90: i64,
+    pub within_target: usize,
+    pub target: i64,
+}
+
+pub fn response_stats(samples: &[(i64, i64)]) -> Option<ResponseStats> {
+    if samples.is_empty() {
+        return None;
+    }
+    let mut m: Vec<i64> = samples.iter().map(|s| s.0).collect();
+    m.sort_unstable();
+    let rank = |p: f64| m[((p * m.len() as f64).ceil() as usize).clamp(1, m.len()) - 1];
+    let mut targets: Vec<i64> = samples.iter().map(|s| s.1).collect();
+    targets.sort_unstable();
+    Some(ResponseStats {
+        answered: m.len(),
+        median: rank(0.5),
+        p90: rank(0.9),
+        within_target: samples.iter().filter(|(v, t)| v <= t).count(),
+        target: targets[targets.len() / 2],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn response_percentiles_by_nearest_rank() {
+        assert_eq!(response_stats(&[]), None);
+        let s: Vec<(i64, i64)> = (1..=10).map(|m| (m * 5, 30)).collect();
+        let r = response_stats(&s).unwrap();
+        assert_eq!((r.answered, r.median, r.p90, r.within_target, r.target), (10, 25, 45, 6, 30));
+        let r = response_stats(&[(90, 60)]).unwrap();
+        assert_eq!((r.median, r.p90, r.within_target), (90, 90, 0));
+    }
 }

@@ -30,18 +30,21 @@ struct DashboardPage {
     recent: Vec<RecentApplication>,
     no_openings: bool,
     can_create: bool,
+    response: Option<crate::store::harvest::ResponseStats>,
 }
 
 pub async fn show(req: HttpRequest, state: web::Data<AppState>, me: SignedIn) -> Result<HttpResponse, PageError> {
     let manager_id = (!me.role().sees_all_openings()).then(|| me.user.id.clone());
-    let (counts, recent) = crate::store::run(&state.pool, move |c| {
+    let (counts, recent, response) = crate::store::run(&state.pool, move |c| {
         let mut counts = Vec::new();
         for status in [OpeningStatus::Open, OpeningStatus::Draft, OpeningStatus::Paused, OpeningStatus::Closed] {
             let f = OpeningFilter { status: Some(status), manager_id: manager_id.clone(), limit: 1, ..Default::default() };
             counts.push((status, crate::store::openings::list(c, &f)?.1));
         }
         let recent = crate::store::applications::recent(c, manager_id.as_deref(), 10)?;
-        Ok((counts, recent))
+        // Response times are the recruiters' concern (every opening).
+        let response = if manager_id.is_none() { crate::store::harvest::response_stats(&crate::store::harvest::response_minutes(c)?) } else { None };
+        Ok((counts, recent, response))
     })
     .await
     .map_err(db_err)?;
@@ -61,5 +64,6 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>, me: SignedIn) ->
             .collect(),
         no_openings,
         can_create: me.role().can_edit_openings(),
+        response,
     })
 }

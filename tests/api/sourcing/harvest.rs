@@ -181,6 +181,13 @@ async fn replies_are_harvested_scored_shortlisted_and_acknowledged_once(backend:
     let names: Vec<String> = doc.select(&sel).map(|e| e.text().collect::<String>().trim().to_string()).collect();
     assert_eq!(names.first().map(String::as_str), Some("Léa Martin"), "{names:?}");
     assert!(page.contains("PostgreSQL"));
+
+    // The dashboard measures the time to first response against the opening's target.
+    let dash = rita.get(app.url("/app")).send().await.unwrap().text().await.unwrap();
+    let doc = scraper::Html::parse_document(&dash);
+    let within = scraper::Selector::parse("#response-time [data-stat=within]").unwrap();
+    let within: Vec<String> = doc.select(&within).map(|e| e.text().collect::<String>()).collect();
+    assert_eq!(within, vec![format!("{} / {}", sent.len(), sent.len())], "acknowledged at once, within 30 minutes");
 }
 
 crate::on_both_backends!(replies_are_harvested_scored_shortlisted_and_acknowledged_once);
