@@ -107,6 +107,12 @@ impl MastodonChannel {
         Ok(v["descendants"].as_array().cloned().unwrap_or_default())
     }
 
+    /// The latest public statuses with a hashtag (`/api/v1/timelines/tag/:hashtag`).
+    pub async fn tag_timeline(&self, hashtag: &str) -> Result<Vec<Value>, SendError> {
+        let v = self.get_json(&format!("/api/v1/timelines/tag/{}", urlencode(hashtag)), &[("limit", "40".into())]).await?;
+        Ok(v.as_array().cloned().unwrap_or_default())
+    }
+
     /// A public profile (`note` and `fields` are HTML).
     pub async fn account(&self, account_id: &str) -> Result<Value, SendError> {
         self.get_json(&format!("/api/v1/accounts/{}", urlencode(account_id)), &[]).await

@@ -40,6 +40,10 @@ impl Harvester {
         for post in due {
             filed += self.harvest_post(post).await?;
         }
+        let searches = crate::store::run(&self.ctx.pool, move |c| Ok(crate::store::searches::due(c, now, 20)?)).await?;
+        for search in searches {
+            filed += self.run_search(search).await?;
+        }
         self.send_messages().await?;
         Ok(filed)
     }
@@ -139,6 +143,75 @@ impl Harvester {
         Ok(filed)
     }
 
+    /// One saved search: new public posts with its hashtag and all its keywords; their authors
+    /// are filed as "sourced" and sent the information notice once, at first contact.
+    async fn run_search(&self, search: crate::store::searches::SearchRow) -> anyhow::Result<usize> {
+        let (account_id, opening_id, key) = (search.account_id.clone(), search.opening_id.clone(), self.ctx.key.clone());
+        let (account, creds, opening, targets) = crate::store::run(&self.ctx.pool, move |c| {
+            let account = channels::find(c, &account_id)?.ok_or_else(|| anyhow::anyhow!("account not found"))?;
+            let creds = channels::credentials(c, &key, &account_id)?;
+            let opening = crate::store::openings::find(c, &opening_id)?.ok_or_else(|| anyhow::anyhow!("opening not found"))?;
+            let targets = store::opening_targets(c, &opening_id)?;
+            Ok((account, creds, opening, targets))
+        })
+        .await?;
+        let now = self.ctx.clock.now();
+        let mut seen = search.seen_ids();
+        let words: Vec<String> = search.keywords.split_whitespace().map(|w| w.to_lowercase()).collect();
+        let creds = CredentialsHandle::new(&account.id, creds, self.ctx.pool.clone(), self.ctx.key.clone());
+        let mut found = 0usize;
+        let result: Result<(), SendError> = async {
+            if account.network != crate::compose::Network::Mastodon {
+                return Ok(());
+            }
+            let ch = MastodonChannel::new(&account, creds, &self.ctx);
+            let own = ch.own_id().await?;
+            let instance_host = match &account.config {
+                crate::broadcast::AccountConfig::Mastodon { instance, .. } => url::Url::parse(instance).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default(),
+                _ => String::new(),
+            };
+            for status in ch.tag_timeline(&search.hashtag).await? {
+                let Some(id) = status["id"].as_str().map(str::to_string) else { continue };
+                if seen.contains(&id) || status["account"]["id"].as_str() == Some(own.as_str()) {
+                    continue;
+                }
+                seen.push(id.clone());
+                let text = html_to_text(status["content"].as_str().unwrap_or_default()).to_lowercase();
+                if !words.iter().all(|w| text.contains(w.as_str())) {
+                    continue;
+                }
+                let profile = match status["account"]["id"].as_str() {
+                    Some(aid) => Some(ch.account(aid).await?),
+                    None => None,
+                };
+                let mut h = mastodon_answer(&status, profile.as_ref(), &instance_host);
+                h.kind = SourceKind::SourcingSearch;
+                let ingested = self.sourcing.ingest(&opening, targets.0.clamp(0, 100) as u8, &h, now).await.map_err(|e| SendError::Retry { reason: e.to_string(), at: None })?;
+                found += 1;
+                // The notice is owed once per person, whatever the opening.
+                let key = format!("notice:{}", ingested.filed.candidate_id);
+                let (cid, oid, aid, target) = (ingested.filed.candidate_id.clone(), opening.id.clone(), account.id.clone(), h.author_handle.trim_start_matches('@').to_string());
+                crate::store::run(&self.ctx.pool, move |c| {
+                    Ok(store::queue_message(
+                        c,
+                        NewMessage { key: &key, candidate_id: &cid, opening_id: &oid, kind: "privacy_notice", channel: "mastodon_dm", account_id: Some(&aid), target: &target, reply_to: Some(&id), at: now, answered_at: now },
+                    )?)
+                })
+                .await
+                .map_err(|e| SendError::Retry { reason: e.to_string(), at: None })?;
+            }
+            Ok(())
+        }
+        .await;
+        let (next, error) = match &result {
+            Ok(()) => (now + Duration::seconds(HARVEST_EVERY_SECS), None),
+            Err(e) => (now + crate::broadcast::rate::backoff(2, 0.5), Some(e.reason())),
+        };
+        let (sid, n) = (search.id.clone(), found as i64);
+        crate::store::run(&self.ctx.pool, move |c| Ok(crate::store::searches::save_run(c, &sid, &seen, n, next, error.as_deref())?)).await?;
+        Ok(found)
+    }
+
     /// New replies under a Mastodon status, with their authors' profiles; `true`: answer privately there.
     async fn mastodon_answers(&self, account: &crate::store::channels::ChannelAccount, creds: CredentialsHandle, status_id: &str, seen: &mut Vec<String>) -> Result<Vec<(Harvested, bool)>, SendError> {
         let ch = MastodonChannel::new(account, creds, &self.ctx);
@@ -231,7 +304,11 @@ impl Harvester {
                 continue;
             };
             let lang: Lang = opening.draft.language.into();
-            let text = crate::i18n::sourcing::acknowledgement(lang, &opening.draft.title);
+            let text = if m.kind == "privacy_notice" {
+                crate::i18n::sourcing::privacy_notice(lang, &opening.draft.company, &opening.draft.title)
+            } else {
+                crate::i18n::sourcing::acknowledgement(lang, &opening.draft.title)
+            };
             let r: Result<String, SendError> = if m.channel == "email" {
                 self.email(&m.target, lang, &opening.draft.title, &text).await
             } else {

@@ -14,6 +14,7 @@ pub mod subscribers;
 pub mod oauth_flows;
 pub mod sourcing;
 pub mod harvest;
+pub mod searches;
 
 use std::time::Duration;
 

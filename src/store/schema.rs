@@ -159,7 +159,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users, invites, sessions, api_tokens, openings, opening_managers, privacy_notices, candidates, applications,
     tracked_links, link_clicks, channel_accounts, oauth_flows, deliveries, delivery_events,
     alert_subscribers, alert_sends, blob_files, candidate_identities, candidate_sources, candidate_cvs, cv_texts,
-    shortlist_entries, shortlist_events, harvest_cursors, candidate_messages,
+    shortlist_entries, shortlist_events, harvest_cursors, candidate_messages, sourcing_searches,
 );
 
 diesel::table! {
@@ -403,5 +403,23 @@ diesel::table! {
 
 diesel::joinable!(shortlist_entries -> candidates (candidate_id));
 diesel::joinable!(harvest_cursors -> deliveries (delivery_id));
+diesel::joinable!(sourcing_searches -> openings (opening_id));
 diesel::joinable!(candidate_sources -> candidates (candidate_id));
 diesel::joinable!(candidate_cvs -> candidates (candidate_id));
+
+diesel::table! {
+    sourcing_searches (id) {
+        id -> Text,
+        opening_id -> Text,
+        account_id -> Text,
+        hashtag -> Text,
+        keywords -> Text,
+        active -> Bool,
+        seen -> Text,
+        found -> BigInt,
+        next_run_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}

@@ -8,6 +8,7 @@ mod channels;
 mod dashboard;
 mod openings;
 mod post_templates;
+mod searches;
 mod settings;
 mod team;
 
@@ -42,6 +43,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(page("/app/settings/tokens/{id}/revoke").route(web::post().to(settings::revoke_token)))
         .service(page("/app/settings/time-zone").route(web::post().to(settings::time_zone)))
         .service(page("/app/openings/{id}/broadcast").route(web::post().to(broadcast::publish)))
+        .service(page("/app/openings/{id}/searches").route(web::post().to(searches::create)))
+        .service(page("/app/openings/{id}/searches/{search}/stop").route(web::post().to(searches::stop)))
         .service(page("/app/deliveries/{id}").route(web::get().to(broadcast::delivery)))
         .service(page("/app/deliveries/{id}/{action}").route(web::post().to(broadcast::action)))
         .service(page("/app/broadcast/failures").route(web::get().to(broadcast::failures)))

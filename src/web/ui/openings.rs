@@ -584,6 +584,20 @@ struct OpeningPage {
     shortlist: Vec<ShortlistRow>,
     /// Why a channel's replies cannot be read (e.g. the X plan), to say it plainly.
     harvest_notes: Vec<String>,
+    searches: Vec<SearchView>,
+    /// (id, name) of the connected Mastodon accounts a search can run on.
+    search_accounts: Vec<(String, String)>,
+}
+
+/// A saved sourcing search as the opening's page lists it.
+pub struct SearchView {
+    pub id: String,
+    pub hashtag: String,
+    pub keywords: String,
+    pub account: String,
+    pub active: bool,
+    pub found: i64,
+    pub error: Option<String>,
 }
 
 /// A candidate of the opening's shortlist store, as the opening's page lists them.
@@ -659,7 +673,7 @@ pub fn http_link(url: &Option<String>) -> Option<String> {
     }).map(|u| u.trim().to_string())
 }
 
-async fn render_opening(
+pub(super) async fn render_opening(
     req: &HttpRequest,
     state: &AppState,
     me: &SignedIn,
@@ -696,6 +710,22 @@ pub(super) async fn render_opening_full(
             }
         }
         let unsupported = crate::store::harvest::unsupported_for_opening(c, &oid)?;
+        let accounts = crate::store::channels::list(c, false)?;
+        let searches: Vec<SearchView> = crate::store::searches::list_for_opening(c, &oid)?
+            .into_iter()
+            .map(|s| SearchView {
+                account: accounts.iter().find(|a| a.id == s.account_id).map(|a| a.name.clone()).unwrap_or_default(),
+                id: s.id,
+                hashtag: s.hashtag,
+                keywords: s.keywords,
+                active: s.active,
+                found: s.found,
+                error: s.last_error,
+            })
+            .collect();
+        let search_accounts: Vec<(String, String)> =
+            accounts.iter().filter(|a| a.network == crate::compose::Network::Mastodon).map(|a| (a.id.clone(), a.name.clone())).collect();
+        let unsupported = (unsupported, searches, search_accounts);
         let clicks = crate::store::links::clicks_by_channel(c, &oid)?;
         let codes = crate::store::links::links_of(c, &oid)?;
         let link_clicks: Vec<LinkClicksRow> = clicks
@@ -769,7 +799,9 @@ pub(super) async fn render_opening_full(
             .map(|r| LinkClicksRow { short_link: state.url(&r.short_link), ..r })
             .collect(),
         shortlist: shortlist_rows(entries, &cv_owners, lang),
-        harvest_notes: unsupported.into_iter().map(|(_, why)| why).collect(),
+        harvest_notes: unsupported.0.into_iter().map(|(_, why)| why).collect(),
+        searches: unsupported.1,
+        search_accounts: unsupported.2,
         broadcast,
     };
     html_status(status, &page)
@@ -797,6 +829,7 @@ pub async fn show(
         Some("published") => Notice::ok(t.done_published),
         Some("paused") => Notice::ok(t.done_paused),
         Some("closed") => Notice::ok(t.done_closed),
+        Some("search") => Notice::ok(t.search_saved),
         other => super::broadcast::opening_notice(me.lang, other, q.n.as_deref().and_then(|n| n.parse().ok())),
     };
     render_opening(&req, &state, &me, o, notice, StatusCode::OK).await

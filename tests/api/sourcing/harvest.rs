@@ -190,4 +190,76 @@ async fn replies_are_harvested_scored_shortlisted_and_acknowledged_once(backend:
     assert_eq!(within, vec![format!("{} / {}", sent.len(), sent.len())], "acknowledged at once, within 30 minutes");
 }
 
-crate::on_both_backends!(replies_are_harvested_scored_shortlisted_and_acknowledged_once);
+/// A saved search (#OpenToWork with "rust") over the instance's public posts: the people it
+/// finds are filed as sourced, get the information notice once, and the search stops on demand.
+async fn sourcing_searches_find_people_in_public_posts(backend: Backend) {
+    let pdf = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cv.pdf")).unwrap();
+    let cvs = CvServer::start(vec![("/zoe.pdf", "application/pdf", pdf)]);
+    let cv_host = format!("cv.example.com:{}", cvs.port);
+    let app = spawn_app_with(backend, |s| s.fetch_allow_hosts = vec![cv_host.clone()]).await;
+    let mock = MastodonMock::start().await;
+    app.add_user("admin@acme.fr", Role::Admin);
+    let admin = app.signed_in("admin@acme.fr").await;
+    let res = admin.post(app.url("/app/channels/new")).form(&[("network", "mastodon"), ("instance", mock.url.as_str()), ("access_token", mock.token.as_str())]).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    let account = app.db(|c| channels::list(c, false).unwrap()).remove(0);
+    let opening = crate::outbox::draft_opening(&app, "Développeur Rust");
+    let res = admin.post(app.url(&format!("/app/openings/{opening}/status"))).form(&[("action", "publish")]).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+
+    // A hashtag of digits only is refused with its message; nothing is saved.
+    let res = admin.post(app.url(&format!("/app/openings/{opening}/searches"))).form(&[("account", account.id.as_str()), ("hashtag", "#2026"), ("keywords", "")]).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(res.text().await.unwrap().contains("not only digits"));
+    assert!(app.db(|c| hirecast::store::searches::list_for_opening(c, &opening).unwrap()).is_empty());
+    let res = admin.post(app.url(&format!("/app/openings/{opening}/searches"))).form(&[("account", account.id.as_str()), ("hashtag", "#OpenToWork"), ("keywords", "rust")]).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+
+    let (_, zoe) = candidate(&mock, "zoe", "Zoé Petit", "Développeuse Rust, PostgreSQL").await;
+    let (_, yann) = candidate(&mock, "yann", "Yann", "").await;
+    let post = |token: String, text: String| {
+        let (http, url) = (mock.http.clone(), mock.url.clone());
+        async move {
+            let r = http.post(format!("{url}/api/v1/statuses")).bearer_auth(token).json(&json!({"status": text, "visibility": "public"})).send().await.unwrap();
+            assert!(r.status().is_success());
+        }
+    };
+    post(zoe.clone(), format!("Je cherche un poste de dev Rust à Lyon #OpenToWork, CV : http://{cv_host}/zoe.pdf")).await;
+    post(yann.clone(), "Comptable, dispo tout de suite #OpenToWork".into()).await;
+
+    let mut sourcing = Sourcing::new(app.state.pool.clone(), &app.state.settings);
+    let resolver = hirecast::fetch::StaticResolver::new().with("cv.example.com", &["127.0.0.1".parse().unwrap()]);
+    sourcing.fetcher = Arc::new(hirecast::fetch::SafeFetcher::with_resolver(
+        hirecast::fetch::FetchPolicy { allow_hosts: app.state.settings.fetch_allow_hosts.clone(), ..Default::default() },
+        Arc::new(resolver),
+    ));
+    let harvester = Harvester::new(context(&app), sourcing);
+    assert_eq!(harvester.run_once().await.unwrap(), 1, "only the post with the keyword");
+    let entries = app.db(|c| shortlist::entries_for_opening(c, &opening).unwrap());
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].candidate.name, "Zoé Petit");
+    assert_eq!(entries[0].origin, "sourced", "found, not applied");
+    let kinds: Vec<String> = app.db(|c| shortlist::sources_of(c, &entries[0].candidate.id).unwrap()).into_iter().map(|s| s.0).collect();
+    assert_eq!(kinds, vec!["sourcing_search", "profile"]);
+    let notices: Vec<(String, String, Option<String>)> = app.db(|c| {
+        use diesel::prelude::*;
+        use hirecast::store::schema::candidate_messages as m;
+        m::table.select((m::kind, m::state, m::remote_id)).load(c).unwrap()
+    });
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!((notices[0].0.as_str(), notices[0].1.as_str()), ("privacy_notice", "sent"));
+    let dm: Value = mock.http.get(format!("{}/api/v1/statuses/{}", mock.url, notices[0].2.as_deref().unwrap())).bearer_auth(&mock.token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(dm["visibility"], "direct");
+    assert!(dm["content"].as_str().unwrap().contains("vous opposer"), "{dm}");
+
+    app.state.clock.advance(chrono::Duration::seconds(hirecast::sourcing::harvest::HARVEST_EVERY_SECS));
+    assert_eq!(harvester.run_once().await.unwrap(), 0, "the same posts are not read twice");
+    let page = admin.get(app.url(&format!("/app/openings/{opening}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("#OpenToWork") && page.contains("1 found"), "{page}");
+    let search = app.db(|c| hirecast::store::searches::list_for_opening(c, &opening).unwrap()).remove(0);
+    let res = admin.post(app.url(&format!("/app/openings/{opening}/searches/{}/stop", search.id))).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    assert!(!app.db(|c| hirecast::store::searches::list_for_opening(c, &opening).unwrap())[0].active);
+}
+
+crate::on_both_backends!(replies_are_harvested_scored_shortlisted_and_acknowledged_once, sourcing_searches_find_people_in_public_posts);

@@ -1,0 +1,1 @@
+DROP TABLE sourcing_searches;
