@@ -65,9 +65,9 @@ impl Harvester {
         }
     }
 
-    async fn harvest_post(&self, post: DuePost) -> anyhow::Result<usize> {
-        let d = post.delivery.clone();
-        let (account_id, opening_id, key) = (d.account_id.clone(), d.opening_id.clone(), self.ctx.key.clone());
+    /// An account with its credentials, and an opening with its shortlist threshold.
+    async fn load(&self, account_id: &str, opening_id: &str) -> anyhow::Result<(crate::store::channels::ChannelAccount, CredentialsHandle, crate::domain::opening::Opening, u8)> {
+        let (account_id, opening_id, key) = (account_id.to_string(), opening_id.to_string(), self.ctx.key.clone());
         let (account, creds, opening, targets) = crate::store::run(&self.ctx.pool, move |c| {
             let account = channels::find(c, &account_id)?.ok_or_else(|| anyhow::anyhow!("account not found"))?;
             let creds = channels::credentials(c, &key, &account_id)?;
@@ -76,10 +76,15 @@ impl Harvester {
             Ok((account, creds, opening, targets))
         })
         .await?;
+        let creds = CredentialsHandle::new(&account.id, creds, self.ctx.pool.clone(), self.ctx.key.clone());
+        Ok((account, creds, opening, targets.0.clamp(0, 100) as u8))
+    }
+
+    async fn harvest_post(&self, post: DuePost) -> anyhow::Result<usize> {
+        let d = post.delivery.clone();
+        let (account, creds, opening, threshold) = self.load(&d.account_id, &d.opening_id).await?;
         let now = self.ctx.clock.now();
         let Some(remote_id) = d.remote_id.clone() else { return Ok(0) };
-        let threshold = targets.0.clamp(0, 100) as u8;
-        let creds = CredentialsHandle::new(&account.id, creds, self.ctx.pool.clone(), self.ctx.key.clone());
         let mut seen = post.seen.clone();
         let mut filed = 0;
         let mut unsupported: Option<String> = None;
@@ -146,19 +151,10 @@ impl Harvester {
     /// One saved search: new public posts with its hashtag and all its keywords; their authors
     /// are filed as "sourced" and sent the information notice once, at first contact.
     async fn run_search(&self, search: crate::store::searches::SearchRow) -> anyhow::Result<usize> {
-        let (account_id, opening_id, key) = (search.account_id.clone(), search.opening_id.clone(), self.ctx.key.clone());
-        let (account, creds, opening, targets) = crate::store::run(&self.ctx.pool, move |c| {
-            let account = channels::find(c, &account_id)?.ok_or_else(|| anyhow::anyhow!("account not found"))?;
-            let creds = channels::credentials(c, &key, &account_id)?;
-            let opening = crate::store::openings::find(c, &opening_id)?.ok_or_else(|| anyhow::anyhow!("opening not found"))?;
-            let targets = store::opening_targets(c, &opening_id)?;
-            Ok((account, creds, opening, targets))
-        })
-        .await?;
+        let (account, creds, opening, threshold) = self.load(&search.account_id, &search.opening_id).await?;
         let now = self.ctx.clock.now();
         let mut seen = search.seen_ids();
         let words: Vec<String> = search.keywords.split_whitespace().map(|w| w.to_lowercase()).collect();
-        let creds = CredentialsHandle::new(&account.id, creds, self.ctx.pool.clone(), self.ctx.key.clone());
         let mut found = 0usize;
         let result: Result<(), SendError> = async {
             if account.network != crate::compose::Network::Mastodon {
@@ -166,10 +162,7 @@ impl Harvester {
             }
             let ch = MastodonChannel::new(&account, creds, &self.ctx);
             let own = ch.own_id().await?;
-            let instance_host = match &account.config {
-                crate::broadcast::AccountConfig::Mastodon { instance, .. } => url::Url::parse(instance).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default(),
-                _ => String::new(),
-            };
+            let instance_host = instance_host(&account);
             for status in ch.tag_timeline(&search.hashtag).await? {
                 let Some(id) = status["id"].as_str().map(str::to_string) else { continue };
                 if seen.contains(&id) || status["account"]["id"].as_str() == Some(own.as_str()) {
@@ -186,7 +179,7 @@ impl Harvester {
                 };
                 let mut h = mastodon_answer(&status, profile.as_ref(), &instance_host);
                 h.kind = SourceKind::SourcingSearch;
-                let ingested = self.sourcing.ingest(&opening, targets.0.clamp(0, 100) as u8, &h, now).await.map_err(|e| SendError::Retry { reason: e.to_string(), at: None })?;
+                let ingested = self.sourcing.ingest(&opening, threshold, &h, now).await.map_err(|e| SendError::Retry { reason: e.to_string(), at: None })?;
                 found += 1;
                 // The notice is owed once per person, whatever the opening.
                 let key = format!("notice:{}", ingested.filed.candidate_id);
@@ -216,10 +209,7 @@ impl Harvester {
     async fn mastodon_answers(&self, account: &crate::store::channels::ChannelAccount, creds: CredentialsHandle, status_id: &str, seen: &mut Vec<String>) -> Result<Vec<(Harvested, bool)>, SendError> {
         let ch = MastodonChannel::new(account, creds, &self.ctx);
         let own = ch.own_id().await?;
-        let instance_host = match &account.config {
-            crate::broadcast::AccountConfig::Mastodon { instance, .. } => url::Url::parse(instance).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default(),
-            _ => String::new(),
-        };
+        let instance_host = instance_host(account);
         let mut out = Vec::new();
         for status in ch.replies_to(status_id).await? {
             let Some(id) = status["id"].as_str().map(str::to_string) else { continue };
@@ -433,6 +423,14 @@ pub fn bluesky_answer(post: &Value, profile: &Value) -> Harvested {
             url: Some(format!("https://bsky.app/profile/{handle}")),
             text: profile["description"].as_str().unwrap_or_default().to_string(),
         }),
+    }
+}
+
+/// The host of a Mastodon account's instance (local accounts' handles lack it).
+fn instance_host(account: &crate::store::channels::ChannelAccount) -> String {
+    match &account.config {
+        crate::broadcast::AccountConfig::Mastodon { instance, .. } => url::Url::parse(instance).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default(),
+        _ => String::new(),
     }
 }
 

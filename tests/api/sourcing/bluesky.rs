@@ -4,14 +4,12 @@
 //! hirecast reads the thread and the profiles through the AppView, fetches and reads the CV,
 //! scores and shortlists them, and acknowledges by email.
 use std::process::Stdio;
-use std::sync::Arc;
 use std::time::Duration;
 
 use hirecast::broadcast::worker::Worker;
 use hirecast::broadcast::ChannelContext;
 use hirecast::domain::user::Role;
 use hirecast::sourcing::harvest::Harvester;
-use hirecast::sourcing::pipeline::Sourcing;
 use hirecast::store::{channels, sourcing as shortlist};
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -161,12 +159,7 @@ async fn replies_on_a_full_bluesky_network_are_harvested_and_shortlisted() {
     net.reply(&bob, &bob_jwt, (&uri, &cid), "Bonne chance pour le recrutement !", None).await;
     net.process().await;
 
-    let mut sourcing = Sourcing::new(app.state.pool.clone(), &app.state.settings);
-    let resolver = hirecast::fetch::StaticResolver::new().with("cv.example.com", &["127.0.0.1".parse().unwrap()]);
-    sourcing.fetcher = Arc::new(hirecast::fetch::SafeFetcher::with_resolver(
-        hirecast::fetch::FetchPolicy { allow_hosts: app.state.settings.fetch_allow_hosts.clone(), ..Default::default() },
-        Arc::new(resolver),
-    ));
+    let sourcing = super::sourcing_for(&app, cvs.port);
     let harvester = Harvester::new(ctx, sourcing);
     assert_eq!(harvester.run_once().await.unwrap(), 2);
     let entries = app.db(|c| shortlist::entries_for_opening(c, &opening).unwrap());

@@ -9,7 +9,6 @@ use std::sync::Arc;
 use hirecast::broadcast::worker::Worker;
 use hirecast::domain::user::Role;
 use hirecast::sourcing::harvest::Harvester;
-use hirecast::sourcing::pipeline::Sourcing;
 use hirecast::store::{channels, sourcing as shortlist};
 use serde_json::{json, Value};
 
@@ -101,12 +100,7 @@ async fn replies_are_harvested_scored_shortlisted_and_acknowledged_once(backend:
     // The recruiter's own answers are not candidates.
     reply(&mock, &mock.token, &post_id, "@lea merci !").await;
 
-    let mut sourcing = Sourcing::new(app.state.pool.clone(), &app.state.settings);
-    let resolver = hirecast::fetch::StaticResolver::new().with("cv.example.com", &["127.0.0.1".parse().unwrap()]);
-    sourcing.fetcher = Arc::new(hirecast::fetch::SafeFetcher::with_resolver(
-        hirecast::fetch::FetchPolicy { allow_hosts: app.state.settings.fetch_allow_hosts.clone(), ..Default::default() },
-        Arc::new(resolver),
-    ));
+    let sourcing = super::sourcing_for(&app, cvs.port);
     let harvester = Harvester::new(context(&app), sourcing);
     assert_eq!(harvester.run_once().await.unwrap(), 3, "three people answered");
     let entries = app.db(|c| shortlist::entries_for_opening(c, &opening).unwrap());
@@ -227,12 +221,7 @@ async fn sourcing_searches_find_people_in_public_posts(backend: Backend) {
     post(zoe.clone(), format!("Je cherche un poste de dev Rust à Lyon #OpenToWork, CV : http://{cv_host}/zoe.pdf")).await;
     post(yann.clone(), "Comptable, dispo tout de suite #OpenToWork".into()).await;
 
-    let mut sourcing = Sourcing::new(app.state.pool.clone(), &app.state.settings);
-    let resolver = hirecast::fetch::StaticResolver::new().with("cv.example.com", &["127.0.0.1".parse().unwrap()]);
-    sourcing.fetcher = Arc::new(hirecast::fetch::SafeFetcher::with_resolver(
-        hirecast::fetch::FetchPolicy { allow_hosts: app.state.settings.fetch_allow_hosts.clone(), ..Default::default() },
-        Arc::new(resolver),
-    ));
+    let sourcing = super::sourcing_for(&app, cvs.port);
     let harvester = Harvester::new(context(&app), sourcing);
     assert_eq!(harvester.run_once().await.unwrap(), 1, "only the post with the keyword");
     let entries = app.db(|c| shortlist::entries_for_opening(c, &opening).unwrap());

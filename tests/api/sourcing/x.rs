@@ -1,14 +1,12 @@
 //! Sourcing on X (a wiremock stub of the X API v2, no server exists offline): replies found
 //! with recent search by conversation, t.co links read through their expanded URLs; an account
 //! whose plan cannot search is said plainly on the opening's page instead of failing silently.
-use std::sync::Arc;
 
 use chrono::Duration;
 use hirecast::broadcast::worker::Worker;
 use hirecast::broadcast::{AccountConfig, ChannelContext, Credentials};
 use hirecast::domain::user::Role;
 use hirecast::sourcing::harvest::{Harvester, X_PLAN_CANNOT_READ};
-use hirecast::sourcing::pipeline::Sourcing;
 use hirecast::store::channels::{self, NewAccount};
 use hirecast::store::deliveries::{self, OnClose, PublishPlan, Target};
 use hirecast::store::sourcing as shortlist;
@@ -53,12 +51,7 @@ async fn published_on_x(app: &TestApp, server: &MockServer) -> (String, ChannelC
 }
 
 fn harvester(app: &TestApp, ctx: ChannelContext, cv_port: u16) -> Harvester {
-    let mut sourcing = Sourcing::new(app.state.pool.clone(), &app.state.settings);
-    let resolver = hirecast::fetch::StaticResolver::new().with("cv.example.com", &["127.0.0.1".parse().unwrap()]);
-    sourcing.fetcher = Arc::new(hirecast::fetch::SafeFetcher::with_resolver(
-        hirecast::fetch::FetchPolicy { allow_hosts: vec![format!("cv.example.com:{cv_port}")], ..Default::default() },
-        Arc::new(resolver),
-    ));
+    let sourcing = super::sourcing_for(app, cv_port);
     Harvester::new(ctx, sourcing)
 }
 
