@@ -369,6 +369,14 @@ fn threads_when_allowed_and_the_template_cannot_fit() {
 }
 
 #[test]
+fn the_grapheme_check_sees_a_cut_cluster() {
+    assert!(graphemes_whole("Dev 👩\u{200d}💻 e\u{301} 🏳\u{fe0f}\u{200d}🌈"));
+    assert!(!graphemes_whole("Dev 👩…"));
+    assert!(!graphemes_whole("Dev 👩\u{200d}…"));
+    assert!(!graphemes_whole("\u{301}x"));
+}
+
+#[test]
 fn a_thread_keeps_in_later_posts_what_the_first_post_had_to_leave_out() {
     let title = "Ingénieure ou ingénieur logiciel senior, plateforme de données temps réel, équipe paiements, avec une forte appétence pour l'observabilité et la fiabilité des systèmes distribués";
     let skills = ["Rust", "Kafka", "PostgreSQL", "Kubernetes", "Data Science", "Terraform"];
@@ -465,8 +473,20 @@ fn any_opening() -> impl Strategy<Value = Opening> {
     })
 }
 
+/// The multi-code-point clusters `any_text` uses are whole wherever their parts appear: a cut
+/// inside one would leave a lone woman emoji, a lone white flag, a stray ZWJ or combining mark.
+fn graphemes_whole(text: &str) -> bool {
+    let n = |s: &str| text.matches(s).count();
+    let (coder, flag) = (n("👩\u{200d}💻"), n("🏳\u{fe0f}\u{200d}🌈"));
+    n("👩") == coder && n("🏳") == flag && n("\u{200d}") == coder + flag && n("\u{301}") == n("e\u{301}")
+}
+
 fn check_post(n: Network, p: &Post, link: &str, profile: &ChannelProfile) -> Result<(), TestCaseError> {
     prop_assert!(p.fits, "{n}: {} / {} {:?}", p.length, p.limit, p.text);
+    prop_assert!(graphemes_whole(&p.text), "{n}: a grapheme cluster was cut in {:?}", p.text);
+    if let Some(subject) = &p.subject {
+        prop_assert!(graphemes_whole(subject), "{n}: a grapheme cluster was cut in the subject {:?}", subject);
+    }
     match n {
         Network::X => {
             if let Some(w) = x_weighted_raw(&p.text) {
@@ -508,7 +528,7 @@ fn check_post(n: Network, p: &Post, link: &str, profile: &ChannelProfile) -> Res
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 96, .. ProptestConfig::default() })]
 
     #[test]
     fn every_composed_post_fits_its_network_and_keeps_links_tags_and_graphemes_whole(o in any_opening(), thread in any::<bool>()) {
