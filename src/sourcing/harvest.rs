@@ -104,13 +104,16 @@ impl Harvester {
             for (h, private_reply) in answers {
                 let ingested = self.sourcing.ingest(&opening, threshold, &h, now).await.map_err(|e| SendError::Retry { reason: e.to_string(), at: None })?;
                 filed += 1;
-                if ingested.filed.new_entry && ingested.has_cv {
-                    // Privately where the network allows it (a Mastodon direct message), else by email.
-                    let (channel, target, reply_to) = match (&private_reply, ingested.emails.first()) {
-                        (true, _) => ("mastodon_dm", h.author_handle.trim_start_matches('@').to_string(), Some(h.remote_id.clone())),
-                        (false, Some(email)) => ("email", email.clone(), None),
-                        (false, None) => continue,
-                    };
+                // Read once, whatever follows: the next round must not fetch its CVs again.
+                seen.push(h.remote_id.clone());
+                // Privately where the network allows it (a Mastodon direct message), else by email.
+                let ack = match (private_reply, ingested.emails.first()) {
+                    _ if !(ingested.filed.new_entry && ingested.has_cv) => None,
+                    (true, _) => Some(("mastodon_dm", h.author_handle.trim_start_matches('@').to_string(), Some(h.remote_id.clone()))),
+                    (false, Some(email)) => Some(("email", email.clone(), None)),
+                    (false, None) => None,
+                };
+                if let Some((channel, target, reply_to)) = ack {
                     let key = format!("ack:{}:{}", opening.id, ingested.filed.candidate_id);
                     let (cid, oid, aid) = (ingested.filed.candidate_id.clone(), opening.id.clone(), account.id.clone());
                     let answered = h.posted_at.unwrap_or(now);
@@ -134,7 +137,6 @@ impl Harvester {
                     .await
                     .map_err(|e| SendError::Retry { reason: e.to_string(), at: None })?;
                 }
-                seen.push(h.remote_id.clone());
             }
             Ok(())
         }

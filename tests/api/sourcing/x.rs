@@ -57,7 +57,8 @@ fn harvester(app: &TestApp, ctx: ChannelContext, cv_port: u16) -> Harvester {
 
 async fn x_replies_are_found_by_conversation_and_t_co_links_expanded(backend: Backend) {
     let pdf = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cv.pdf")).unwrap();
-    let cvs = crate::sourcing::harvest::CvServer::start(vec![("/nina.pdf", "application/pdf", pdf)]);
+    let marc = b"<!doctype html><html><body><h1>Marc</h1><p>D\xc3\xa9veloppeur Rust, 6 ans d'exp\xc3\xa9rience.</p></body></html>".to_vec();
+    let cvs = crate::sourcing::harvest::CvServer::start(vec![("/nina.pdf", "application/pdf", pdf), ("/marc", "text/html; charset=utf-8", marc)]);
     let app = spawn_app(backend).await;
     let server = MockServer::start().await;
     let (opening, ctx) = published_on_x(&app, &server).await;
@@ -69,22 +70,40 @@ async fn x_replies_are_found_by_conversation_and_t_co_links_expanded(backend: Ba
             "data": [
                 {"id": "2001", "author_id": "77", "conversation_id": "1001", "created_at": "2026-12-01T08:00:00.000Z",
                  "text": "@acme_jobs Dispo ! Mon CV https://t.co/abc123", "entities": {"urls": [{"url": "https://t.co/abc123", "expanded_url": full}]}},
-                {"id": "2002", "author_id": "42", "conversation_id": "1001", "text": "@nina merci !"}
+                {"id": "2002", "author_id": "42", "conversation_id": "1001", "text": "@nina merci !"},
+                {"id": "2003", "author_id": "78", "conversation_id": "1001", "created_at": "2026-12-01T08:01:00.000Z",
+                 "text": "@acme_jobs moi aussi https://t.co/def456", "entities": {"urls": [{"url": "https://t.co/def456", "expanded_url": format!("http://cv.example.com:{}/marc", cvs.port)}]}}
             ],
-            "includes": {"users": [{"id": "77", "username": "nina_dev", "name": "Nina Dupont", "description": "Ingénieure Rust & PostgreSQL", "location": "Lyon"}]},
+            "includes": {"users": [
+                {"id": "77", "username": "nina_dev", "name": "Nina Dupont", "description": "Ingénieure Rust & PostgreSQL", "location": "Lyon"},
+                {"id": "78", "username": "marc_rs", "name": "Marc", "description": ""}
+            ]},
             "meta": {"result_count": 2}
         })))
         .expect(2)
         .mount(&server)
         .await;
     let h = harvester(&app, ctx, cvs.port);
-    assert_eq!(h.run_once().await.unwrap(), 1, "the account's own reply is not a candidate");
+    assert_eq!(h.run_once().await.unwrap(), 2, "the account's own reply is not a candidate");
     let entries = app.db(|c| shortlist::entries_for_opening(c, &opening).unwrap());
-    assert_eq!(entries.len(), 1);
+    assert_eq!(entries.len(), 2);
     assert_eq!(entries[0].candidate.name, "Nina Dupont");
     assert_eq!(app.db(|c| shortlist::cvs_of(c, &entries[0].candidate.id).unwrap()).len(), 1, "the CV behind t.co");
-    app.state.clock.advance(Duration::seconds(hirecast::sourcing::harvest::HARVEST_EVERY_SECS));
+    // X has no private answer: Nina's acknowledgement goes to the address her CV gives, once;
+    // Marc's CV gives none, so he gets none. Each answer is read once (no CV fetched again).
+    let messages = || {
+        app.db(|c| {
+            use diesel::prelude::*;
+            use hirecast::store::schema::candidate_messages as m;
+            m::table.select(m::channel).load::<String>(c).unwrap()
+        })
+    };
+    assert_eq!(messages(), vec!["email"]);
+    let hits = cvs.hits.load(std::sync::atomic::Ordering::SeqCst);
+    app.state.clock.advance(Duration::seconds(hirecast::sourcing::harvest::HARVEST_EVERY_SECS + 1));
     assert_eq!(h.run_once().await.unwrap(), 0, "read again, nothing new");
+    assert_eq!(cvs.hits.load(std::sync::atomic::Ordering::SeqCst), hits, "the CV is not fetched again");
+    assert_eq!(messages().len(), 1);
 }
 
 async fn an_x_plan_that_cannot_search_is_said_plainly(backend: Backend) {
