@@ -396,7 +396,7 @@ async fn fetch_cv_command(settings: &Settings, raw: &str) -> anyhow::Result<()> 
 /// `hirecast scan`: against an openings file, or the open openings of the database.
 fn scan_command(file: Option<&std::path::Path>, pool: Option<&crate::store::Pool>) -> anyhow::Result<()> {
     use crate::sourcing::scan::ScanOpening;
-    let tax = crate::sourcing::skills::Taxonomy::shared();
+    let mut tax = crate::sourcing::skills::Taxonomy::shared();
     let mut openings: Vec<(String, crate::sourcing::score::OpeningCriteria)> = Vec::new();
     match (file, pool) {
         (Some(path), _) => {
@@ -408,6 +408,7 @@ fn scan_command(file: Option<&std::path::Path>, pool: Option<&crate::store::Pool
         }
         (None, Some(pool)) => {
             let mut conn = pool.get()?;
+            tax = crate::store::skills::taxonomy(&mut conn)?;
             let filter = crate::store::openings::OpeningFilter { status: Some(crate::domain::opening::OpeningStatus::Open), limit: 100_000, ..Default::default() };
             for o in crate::store::openings::list(&mut conn, &filter)?.0 {
                 openings.push((o.id.clone(), crate::sourcing::pipeline::criteria_of(&tax, &o)));

@@ -26,13 +26,12 @@ pub struct Sourcing {
     pub pool: Pool,
     pub blobs: BlobStore,
     pub fetcher: Arc<SafeFetcher>,
-    pub taxonomy: Arc<Taxonomy>,
 }
 
 impl Sourcing {
     pub fn new(pool: Pool, settings: &crate::config::Settings) -> Self {
         let policy = FetchPolicy { allow_hosts: settings.fetch_allow_hosts.clone(), ..Default::default() };
-        Self { pool, blobs: BlobStore::new(&settings.data_dir), fetcher: Arc::new(SafeFetcher::new(policy)), taxonomy: Taxonomy::shared() }
+        Self { pool, blobs: BlobStore::new(&settings.data_dir), fetcher: Arc::new(SafeFetcher::new(policy)) }
     }
 }
 
@@ -97,6 +96,8 @@ impl Sourcing {
     /// the candidate sent: an unreachable or refused CV link is skipped (and not logged: it
     /// may be a private share link).
     pub async fn ingest(&self, opening: &Opening, threshold: u8, h: &Harvested, at: NaiveDateTime) -> anyhow::Result<Ingested> {
+        // The shipped skills with the organization's own (Settings → Skills).
+        let taxonomy = crate::store::run(&self.pool, |c| Ok(crate::store::skills::taxonomy(c)?)).await?;
         let reply: Extracted = extract(&h.text);
         let profile: Option<Extracted> = h.profile.as_ref().map(|p| extract(&p.text));
         let mut links = reply.cv_links.clone();
@@ -147,9 +148,9 @@ impl Sourcing {
             years = years.max(e.years_experience);
         }
         let facts = CandidateFacts { location: location.clone(), languages: languages.clone(), years_experience: years };
-        let criteria = criteria_of(&self.taxonomy, opening);
-        let s = score(&self.taxonomy, &criteria, &evidence, &facts);
-        let explanation = explanation_json(&self.taxonomy, &s);
+        let criteria = criteria_of(&taxonomy, opening);
+        let s = score(&taxonomy, &criteria, &evidence, &facts);
+        let explanation = explanation_json(&taxonomy, &s);
 
         let mut sources = vec![FoundSource {
             kind: h.kind,

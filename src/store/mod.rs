@@ -15,6 +15,7 @@ pub mod oauth_flows;
 pub mod sourcing;
 pub mod harvest;
 pub mod searches;
+pub mod skills;
 
 use std::time::Duration;
 

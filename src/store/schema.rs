@@ -159,7 +159,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users, invites, sessions, api_tokens, openings, opening_managers, privacy_notices, candidates, applications,
     tracked_links, link_clicks, channel_accounts, oauth_flows, deliveries, delivery_events,
     alert_subscribers, alert_sends, blob_files, candidate_identities, candidate_sources, candidate_cvs, cv_texts,
-    shortlist_entries, shortlist_events, harvest_cursors, candidate_messages, sourcing_searches,
+    shortlist_entries, shortlist_events, harvest_cursors, candidate_messages, sourcing_searches, skill_overrides,
 );
 
 diesel::table! {
@@ -421,5 +421,18 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_by -> Nullable<Text>,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    skill_overrides (slug) {
+        slug -> Text,
+        label_en -> Text,
+        label_fr -> Text,
+        category -> Text,
+        aliases -> Text,
+        ambiguous -> Bool,
+        updated_by -> Nullable<Text>,
+        updated_at -> Timestamp,
     }
 }

@@ -10,6 +10,7 @@ mod openings;
 mod post_templates;
 mod searches;
 mod settings;
+mod skills;
 mod team;
 
 use actix_web::{web, HttpRequest};
@@ -38,6 +39,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(page("/app/team/{id}").route(web::post().to(team::update)))
         .service(page("/app/settings").route(web::get().to(settings::show)))
         .service(page("/app/settings/posts").route(web::get().to(post_templates::show)).route(web::post().to(post_templates::save)))
+        .service(page("/app/settings/skills").route(web::get().to(skills::show)).route(web::post().to(skills::save)))
+        .service(page("/app/settings/skills.tsv").route(web::get().to(skills::shipped)))
         .service(page("/app/settings/language").route(web::post().to(settings::language)))
         .service(page("/app/settings/tokens").route(web::post().to(settings::create_token)))
         .service(page("/app/settings/tokens/{id}/revoke").route(web::post().to(settings::revoke_token)))

@@ -5,6 +5,7 @@ mod harvest;
 mod index;
 mod matching;
 mod score;
+mod skills_admin;
 mod taxonomy;
 mod x;
 
