@@ -21,37 +21,36 @@ pub struct DuePost {
 /// Published posts (not re-posts' close actions) of open openings on networks whose replies
 /// can be read, due for harvesting at `now`, oldest run first.
 pub fn due_posts(conn: &mut DbConn, now: NaiveDateTime, networks: &[&str], limit: usize) -> QueryResult<Vec<DuePost>> {
-    let rows: Vec<(DeliveryRow, String)> = deliveries::table
+    // One query: each published post with its cursor, if it has one yet.
+    let rows: Vec<(DeliveryRow, String, Option<(String, NaiveDateTime, i64, i64, Option<String>)>)> = deliveries::table
         .inner_join(openings::table)
         .inner_join(channel_accounts::table)
+        .left_join(harvest_cursors::table)
         .filter(deliveries::state.eq("published"))
         .filter(deliveries::kind.eq_any(["post", "repost"]))
         .filter(openings::status.eq("open"))
         .filter(channel_accounts::network.eq_any(networks))
         .filter(channel_accounts::archived_at.is_null())
-        .select((DeliveryRow::as_select(), channel_accounts::network))
+        // Not yet read, or due again; a network that cannot give replies is not asked again.
+        .filter(harvest_cursors::next_run_at.is_null().or(harvest_cursors::next_run_at.le(now).and(harvest_cursors::unsupported.is_null())))
+        .select((
+            DeliveryRow::as_select(),
+            channel_accounts::network,
+            (harvest_cursors::seen, harvest_cursors::next_run_at, harvest_cursors::runs, harvest_cursors::fail_count, harvest_cursors::unsupported).nullable(),
+        ))
         .order(deliveries::published_at.asc())
+        .limit(limit as i64)
         .load(conn)?;
-    let mut out = Vec::new();
-    for (d, network) in rows {
-        let cursor: Option<(String, NaiveDateTime, i64, i64, Option<String>)> = harvest_cursors::table
-            .find(&d.id)
-            .select((harvest_cursors::seen, harvest_cursors::next_run_at, harvest_cursors::runs, harvest_cursors::fail_count, harvest_cursors::unsupported))
-            .first(conn)
-            .optional()?;
-        let (seen, runs, fail_count) = match cursor {
-            Some((_, next, ..)) if next > now => continue,
-            // The network cannot give this account's replies: said once, not retried.
-            Some((_, _, _, _, Some(_))) => continue,
-            Some((seen, _, runs, fails, None)) => (serde_json::from_str(&seen).unwrap_or_default(), runs, fails),
-            None => (Vec::new(), 0, 0),
-        };
-        out.push(DuePost { delivery: d, network, seen, runs, fail_count });
-        if out.len() >= limit {
-            break;
-        }
-    }
-    Ok(out)
+    Ok(rows
+        .into_iter()
+        .map(|(delivery, network, cursor)| {
+            let (seen, runs, fail_count) = match cursor {
+                Some((seen, _, runs, fails, _)) => (serde_json::from_str(&seen).unwrap_or_default(), runs, fails),
+                None => (Vec::new(), 0, 0),
+            };
+            DuePost { delivery, network, seen, runs, fail_count }
+        })
+        .collect())
 }
 
 /// Records a run: what was read, when to look again, the error if it failed, or (for good)
