@@ -125,26 +125,18 @@ impl Sourcing {
                 evidence.push(Evidence { source: Source::Cv { page: (i + 1).min(u16::MAX as usize) as u16 }, text: page });
             }
         }
-        let all = std::iter::once(&reply).chain(profile.iter());
+        // The reply, the profile, then the CVs (a CV says more than a reply: its contacts count too).
+        let from_cvs: Vec<Extracted> = cvs.iter().map(|cv| extract(&cv.pages.join("\n"))).collect();
         let mut emails: Vec<String> = Vec::new();
         let mut phones: Vec<String> = Vec::new();
         let mut languages: Vec<&'static str> = Vec::new();
         let mut location = None;
         let mut years = None;
-        for e in all {
-            emails.extend(e.emails.iter().filter(|m| !emails.contains(m)).cloned().collect::<Vec<_>>());
-            phones.extend(e.phones.iter().filter(|m| !phones.contains(m)).cloned().collect::<Vec<_>>());
-            languages.extend(e.languages.iter().filter(|m| !languages.contains(m)).copied().collect::<Vec<_>>());
+        for e in std::iter::once(&reply).chain(profile.iter()).chain(from_cvs.iter()) {
+            push_new(&mut emails, e.emails.iter().cloned());
+            push_new(&mut phones, e.phones.iter().cloned());
+            push_new(&mut languages, e.languages.iter().copied());
             location = location.or_else(|| e.location.clone());
-            years = years.max(e.years_experience);
-        }
-        // A CV says more than a reply: its contacts and facts count too.
-        for cv in &cvs {
-            let e = extract(&cv.pages.join("\n"));
-            emails.extend(e.emails.iter().filter(|m| !emails.contains(m)).cloned().collect::<Vec<_>>());
-            phones.extend(e.phones.iter().filter(|m| !phones.contains(m)).cloned().collect::<Vec<_>>());
-            languages.extend(e.languages.iter().filter(|m| !languages.contains(m)).copied().collect::<Vec<_>>());
-            location = location.or(e.location);
             years = years.max(e.years_experience);
         }
         let facts = CandidateFacts { location: location.clone(), languages: languages.clone(), years_experience: years };
@@ -229,6 +221,15 @@ impl Sourcing {
             size,
             pages: text.pages,
         }))
+    }
+}
+
+/// Appends the values not already in `to`, in order.
+fn push_new<T: PartialEq>(to: &mut Vec<T>, values: impl Iterator<Item = T>) {
+    for v in values {
+        if !to.contains(&v) {
+            to.push(v);
+        }
     }
 }
 
