@@ -35,15 +35,39 @@ pub fn list(conn: &mut DbConn) -> QueryResult<Vec<SkillRow>> {
 
 /// The shipped taxonomy with the organization's skills. A stored skill that no longer fits
 /// (a clash with a newer shipped name) is left out rather than stopping sourcing.
+///
+/// Building the matcher takes milliseconds: the last one built is kept, keyed by the stored
+/// skills' content, and built again only when they change.
 pub fn taxonomy(conn: &mut DbConn) -> QueryResult<std::sync::Arc<Taxonomy>> {
+    use std::hash::{Hash, Hasher};
+    // A few, not one: several databases may share the process (instances, tests).
+    static BUILT: std::sync::Mutex<Vec<(u64, std::sync::Arc<Taxonomy>)>> = std::sync::Mutex::new(Vec::new());
     let rows = list(conn)?;
     if rows.is_empty() {
         return Ok(Taxonomy::shared());
     }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for r in &rows {
+        (&r.slug, &r.label_en, &r.label_fr, &r.category, &r.aliases, r.ambiguous).hash(&mut h);
+    }
+    let key = h.finish();
+    if let Some((_, t)) = BUILT.lock().unwrap_or_else(|p| p.into_inner()).iter().find(|(k, _)| *k == key) {
+        return Ok(t.clone());
+    }
+    let built = build(&rows);
+    let mut cache = BUILT.lock().unwrap_or_else(|p| p.into_inner());
+    if cache.len() >= 8 {
+        cache.remove(0);
+    }
+    cache.push((key, built.clone()));
+    Ok(built)
+}
+
+fn build(rows: &[SkillRow]) -> std::sync::Arc<Taxonomy> {
     let base = Taxonomy::shared();
     let all: Vec<Skill> = rows.iter().map(SkillRow::skill).collect();
     if let Ok(t) = Taxonomy::with_overrides(&base, all) {
-        return Ok(std::sync::Arc::new(t));
+        return std::sync::Arc::new(t);
     }
     let mut kept: Vec<Skill> = Vec::new();
     for s in rows.iter().map(SkillRow::skill) {
@@ -53,7 +77,7 @@ pub fn taxonomy(conn: &mut DbConn) -> QueryResult<std::sync::Arc<Taxonomy>> {
             kept.push(s);
         }
     }
-    Ok(std::sync::Arc::new(Taxonomy::with_overrides(&base, kept).unwrap_or_else(|_| Taxonomy::builtin())))
+    std::sync::Arc::new(Taxonomy::with_overrides(&base, kept).unwrap_or_else(|_| Taxonomy::builtin()))
 }
 
 /// Checks `skill` against the shipped taxonomy and the other stored skills, then saves it

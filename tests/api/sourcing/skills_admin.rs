@@ -41,6 +41,14 @@ async fn admins_add_check_and_remove_their_own_skills(backend: Backend) {
     assert_eq!(tax.find("Trois ans de hirecasting à Lyon").first().map(|h| h.skill), Some(id), "found in answers");
     let page = admin.get(app.url("/app/settings/skills")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("data-slug=\"hirecastologie\""));
+    // The matcher is built once and kept while the skills do not change; a change builds it again.
+    let again = app.db(|c| hirecast::store::skills::taxonomy(c).unwrap());
+    assert!(std::sync::Arc::ptr_eq(&tax, &again), "the same matcher, not rebuilt per answer");
+    let changed = post(vec![("slug", "hirecastologie"), ("label_en", "Hirecastology"), ("label_fr", "Hirecastologie"), ("category", "hr"), ("aliases", "hcl")]).await;
+    assert_eq!(changed.status().as_u16(), 303);
+    let rebuilt = app.db(|c| hirecast::store::skills::taxonomy(c).unwrap());
+    assert!(!std::sync::Arc::ptr_eq(&tax, &rebuilt));
+    assert!(rebuilt.lookup("hirecasting").is_none(), "the removed alias is gone");
 
     let gone = post(vec![("slug", "hirecastologie"), ("action", "remove")]).await;
     assert_eq!(gone.status().as_u16(), 303);
