@@ -239,6 +239,11 @@ impl BlueskyChannel {
         Ok(self.call("app.bsky.feed.getPostThread", None, &[("uri", uri), ("depth", "10")]).await?)
     }
 
+    /// Public posts matching a query, newest first (`app.bsky.feed.searchPosts`, through the PDS).
+    pub async fn search_posts(&self, q: &str) -> Result<Value, SendError> {
+        Ok(self.call("app.bsky.feed.searchPosts", None, &[("q", q), ("sort", "latest"), ("limit", "50")]).await?)
+    }
+
     /// A public profile (`app.bsky.actor.getProfile`).
     pub async fn profile(&self, actor: &str) -> Result<Value, SendError> {
         Ok(self.call("app.bsky.actor.getProfile", None, &[("actor", actor)]).await?)

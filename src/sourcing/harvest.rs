@@ -44,6 +44,7 @@ impl Harvester {
         for search in searches {
             filed += self.run_search(search).await?;
         }
+        filed += self.ingest_applications().await?;
         self.send_messages().await?;
         Ok(filed)
     }
@@ -150,6 +151,49 @@ impl Harvester {
         Ok(filed)
     }
 
+    /// Applications from the careers site, each once: scored, filed in the shortlist store,
+    /// acknowledged by email (only those sent in the last day: older ones predate this).
+    async fn ingest_applications(&self) -> anyhow::Result<usize> {
+        let pending = crate::store::run(&self.ctx.pool, |c| Ok(crate::store::applications::pending_ingest(c, 20)?)).await?;
+        let mut filed = 0;
+        for (app, candidate) in pending {
+            let now = self.ctx.clock.now();
+            let opening_id = app.opening_id.clone();
+            let loaded = crate::store::run(&self.ctx.pool, move |c| {
+                let o = crate::store::openings::find(c, &opening_id)?;
+                let targets = store::opening_targets(c, &opening_id)?;
+                Ok(o.map(|o| (o, targets.0.clamp(0, 100) as u8)))
+            })
+            .await?;
+            let Some((opening, threshold)) = loaded else {
+                let aid = app.id.clone();
+                crate::store::run(&self.ctx.pool, move |c| Ok(crate::store::applications::mark_ingested(c, &aid, now)?)).await?;
+                continue;
+            };
+            let ingested = self.sourcing.ingest_application(&opening, threshold, &app, &candidate, now).await?;
+            filed += 1;
+            let recent = now - app.created_at < Duration::days(1);
+            let to = candidate.email.clone();
+            let (aid, key, cid, oid, answered) =
+                (app.id.clone(), format!("ack:{}:{}", opening.id, ingested.filed.candidate_id), ingested.filed.candidate_id.clone(), opening.id.clone(), app.created_at);
+            let ack = ingested.filed.new_entry && recent;
+            crate::store::run(&self.ctx.pool, move |c| {
+                crate::store::write_transaction::<_, anyhow::Error, _>(c, |c| {
+                    if let (true, Some(to)) = (ack, to.as_deref()) {
+                        store::queue_message(
+                            c,
+                            NewMessage { key: &key, candidate_id: &cid, opening_id: &oid, kind: "ack", channel: "email", account_id: None, target: to, reply_to: None, at: now, answered_at: answered },
+                        )?;
+                    }
+                    crate::store::applications::mark_ingested(c, &aid, now)?;
+                    Ok(())
+                })
+            })
+            .await?;
+        }
+        Ok(filed)
+    }
+
     /// One saved search: new public posts with its hashtag and all its keywords; their authors
     /// are filed as "sourced" and sent the information notice once, at first contact.
     async fn run_search(&self, search: crate::store::searches::SearchRow) -> anyhow::Result<usize> {
@@ -159,6 +203,10 @@ impl Harvester {
         let words: Vec<String> = search.keywords.split_whitespace().map(|w| w.to_lowercase()).collect();
         let mut found = 0usize;
         let result: Result<(), SendError> = async {
+            if account.network == crate::compose::Network::Bluesky {
+                found = self.run_bluesky_search(&account, creds, &search, &words, &opening, threshold, &mut seen).await?;
+                return Ok(());
+            }
             if account.network != crate::compose::Network::Mastodon {
                 return Ok(());
             }
@@ -204,6 +252,59 @@ impl Harvester {
         };
         let (sid, n) = (search.id.clone(), found as i64);
         crate::store::run(&self.ctx.pool, move |c| Ok(crate::store::searches::save_run(c, &sid, &seen, n, next, error.as_deref())?)).await?;
+        Ok(found)
+    }
+
+    /// A saved search over Bluesky's public posts (`searchPosts` for the hashtag, then every
+    /// keyword checked here). Bluesky has no private message in its public API: the notice goes
+    /// by email when the person's address is known, else at first contact.
+    #[allow(clippy::too_many_arguments)]
+    async fn run_bluesky_search(
+        &self,
+        account: &crate::store::channels::ChannelAccount,
+        creds: CredentialsHandle,
+        search: &crate::store::searches::SearchRow,
+        words: &[String],
+        opening: &crate::domain::opening::Opening,
+        threshold: u8,
+        seen: &mut Vec<String>,
+    ) -> Result<usize, SendError> {
+        let ch = crate::broadcast::bluesky::BlueskyChannel::new(account, creds, &self.ctx);
+        let now = self.ctx.clock.now();
+        let tag = format!("#{}", search.hashtag.to_lowercase());
+        let v = ch.search_posts(&format!("#{}", search.hashtag)).await?;
+        let mut found = 0;
+        for p in v["posts"].as_array().into_iter().flatten() {
+            let Some(id) = p["uri"].as_str().map(str::to_string) else { continue };
+            let did = p["author"]["did"].as_str().unwrap_or_default().to_string();
+            if seen.contains(&id) || did.is_empty() || did == ch.did() {
+                continue;
+            }
+            seen.push(id.clone());
+            // The search may be looser than asked: the hashtag and every keyword must be there.
+            let text = p["record"]["text"].as_str().unwrap_or_default().to_lowercase();
+            let has_tag = text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '#')).any(|w| w == tag);
+            if !has_tag || !words.iter().all(|w| text.contains(w.as_str())) {
+                continue;
+            }
+            let profile = ch.profile(&did).await?;
+            let mut h = bluesky_answer(p, &profile);
+            h.kind = SourceKind::SourcingSearch;
+            let ingested = self.sourcing.ingest(opening, threshold, &h, now).await.map_err(|e| SendError::Retry { reason: e.to_string(), at: None })?;
+            found += 1;
+            if let Some(email) = ingested.emails.first().cloned() {
+                let key = format!("notice:{}", ingested.filed.candidate_id);
+                let (cid, oid) = (ingested.filed.candidate_id.clone(), opening.id.clone());
+                crate::store::run(&self.ctx.pool, move |c| {
+                    Ok(store::queue_message(
+                        c,
+                        NewMessage { key: &key, candidate_id: &cid, opening_id: &oid, kind: "privacy_notice", channel: "email", account_id: None, target: &email, reply_to: None, at: now, answered_at: now },
+                    )?)
+                })
+                .await
+                .map_err(|e| SendError::Retry { reason: e.to_string(), at: None })?;
+            }
+        }
         Ok(found)
     }
 
@@ -290,6 +391,20 @@ impl Harvester {
                 Ok((account, creds, opening))
             })
             .await?;
+            // An email needs no channel account (an application from the careers site has none).
+            if m.channel == "email" {
+                if let (_, _, Some(opening)) = &loaded {
+                    let lang: Lang = opening.draft.language.into();
+                    let text = if m.kind == "privacy_notice" {
+                        crate::i18n::sourcing::privacy_notice(lang, &opening.draft.company, &opening.draft.title)
+                    } else {
+                        crate::i18n::sourcing::acknowledgement(lang, &opening.draft.title)
+                    };
+                    let r = self.email(&m.target, lang, &opening.draft.title, &text, m.kind == "privacy_notice").await;
+                    self.message_result(&m.id, r, now).await?;
+                    continue;
+                }
+            }
             let (Some(account), Some(creds), Some(opening)) = loaded else {
                 let id = m.id.clone();
                 crate::store::run(&self.ctx.pool, move |c| Ok(store::message_outcome(c, &id, "failed", None, Some("the channel or the opening is gone"), now, now)?)).await?;
@@ -301,14 +416,20 @@ impl Harvester {
             } else {
                 crate::i18n::sourcing::acknowledgement(lang, &opening.draft.title)
             };
-            let r: Result<String, SendError> = if m.channel == "email" {
-                self.email(&m.target, lang, &opening.draft.title, &text).await
-            } else {
+            let r: Result<String, SendError> = {
                 let creds = CredentialsHandle::new(&account.id, creds, self.ctx.pool.clone(), self.ctx.key.clone());
                 let ch = MastodonChannel::new(&account, creds, &self.ctx);
                 ch.direct_message(&m.target, &text, lang.code(), m.reply_to.as_deref(), &m.idempotency_key).await
             };
-            let id = m.id.clone();
+            self.message_result(&m.id, r, now).await?;
+        }
+        Ok(())
+    }
+
+    /// Records how sending one message went: sent, failed, or queued again for a retry.
+    async fn message_result(&self, id: &str, r: Result<String, SendError>, now: chrono::NaiveDateTime) -> anyhow::Result<()> {
+        {
+            let id = id.to_string();
             let (state, remote, error, due) = match r {
                 Ok(remote) => ("sent", Some(remote), None, now),
                 Err(SendError::Retry { reason, at }) => ("queued", None, Some(reason), at.unwrap_or(now + Duration::minutes(1))),
@@ -332,11 +453,13 @@ impl Harvester {
 
 impl Harvester {
     /// An acknowledgement by email (text and HTML parts), when mail is configured.
-    async fn email(&self, to: &str, lang: Lang, title: &str, text: &str) -> Result<String, SendError> {
+    async fn email(&self, to: &str, lang: Lang, title: &str, text: &str, notice: bool) -> Result<String, SendError> {
         let mailer = crate::notify::Mailer::from_settings(&self.ctx.settings.broadcast).map_err(|e| SendError::Rejected { status: None, reason: e.to_string() })?;
-        let subject = match lang {
-            Lang::Fr => format!("Votre candidature : {title}"),
-            Lang::En => format!("Your application: {title}"),
+        let subject = match (lang, notice) {
+            (Lang::Fr, false) => format!("Votre candidature : {title}"),
+            (Lang::En, false) => format!("Your application: {title}"),
+            (Lang::Fr, true) => format!("Vos données et le poste « {title} »"),
+            (Lang::En, true) => format!("Your data and the {title} opening"),
         };
         let html = format!("<p>{}</p>", ammonia::clean_text(text));
         let mail = crate::notify::Mail { to: to.to_string(), subject, text: text.to_string(), html, headers: Vec::new() };

@@ -91,13 +91,29 @@ pub fn criteria_of(tax: &Taxonomy, o: &Opening) -> OpeningCriteria {
     }
 }
 
+/// One person's answer, whatever its channel, as the pipeline reads it.
+struct Answer {
+    /// The texts the person wrote (reply, profile, apply form message), in that order.
+    texts: Vec<(Source, String)>,
+    /// CV links found in those texts, or given on the form.
+    links: Vec<super::extract::CvLink>,
+    /// CV files already in hand (uploaded on the apply form).
+    given_cvs: Vec<FoundCv>,
+    /// Contacts the person typed in a form field (they come first).
+    given_emails: Vec<String>,
+    given_phones: Vec<String>,
+    name: String,
+    handle: Option<String>,
+    headline: Option<String>,
+    sources: Vec<FoundSource>,
+    origin: &'static str,
+}
+
 impl Sourcing {
     /// Runs one answer through the pipeline and files the person. Never fails because of what
     /// the candidate sent: an unreachable or refused CV link is skipped (and not logged: it
     /// may be a private share link).
     pub async fn ingest(&self, opening: &Opening, threshold: u8, h: &Harvested, at: NaiveDateTime) -> anyhow::Result<Ingested> {
-        // The shipped skills with the organization's own (Settings → Skills).
-        let taxonomy = crate::store::run(&self.pool, |c| Ok(crate::store::skills::taxonomy(c)?)).await?;
         let reply: Extracted = extract(&h.text);
         let profile: Option<Extracted> = h.profile.as_ref().map(|p| extract(&p.text));
         let mut links = reply.cv_links.clone();
@@ -106,44 +122,10 @@ impl Sourcing {
                 links.push(l.clone());
             }
         }
-        let has_cv_link = !links.is_empty();
-        let mut cvs: Vec<FoundCv> = Vec::new();
-        for link in links.iter().filter(|l| fetchable(l.kind)).take(MAX_CVS_PER_ANSWER) {
-            if let Some(cv) = self.fetch_cv(&link.url).await? {
-                if !cvs.iter().any(|c| c.sha256 == cv.sha256) {
-                    cvs.push(cv);
-                }
-            }
-        }
-
-        let mut evidence: Vec<Evidence> = vec![Evidence { source: Source::Reply, text: &h.text }];
+        let mut texts = vec![(Source::Reply, h.text.clone())];
         if let Some(p) = &h.profile {
-            evidence.push(Evidence { source: Source::Profile, text: &p.text });
+            texts.push((Source::Profile, p.text.clone()));
         }
-        for cv in &cvs {
-            for (i, page) in cv.pages.iter().enumerate() {
-                evidence.push(Evidence { source: Source::Cv { page: (i + 1).min(u16::MAX as usize) as u16 }, text: page });
-            }
-        }
-        // The reply, the profile, then the CVs (a CV says more than a reply: its contacts count too).
-        let from_cvs: Vec<Extracted> = cvs.iter().map(|cv| extract(&cv.pages.join("\n"))).collect();
-        let mut emails: Vec<String> = Vec::new();
-        let mut phones: Vec<String> = Vec::new();
-        let mut languages: Vec<&'static str> = Vec::new();
-        let mut location = None;
-        let mut years = None;
-        for e in std::iter::once(&reply).chain(profile.iter()).chain(from_cvs.iter()) {
-            push_new(&mut emails, e.emails.iter().cloned());
-            push_new(&mut phones, e.phones.iter().cloned());
-            push_new(&mut languages, e.languages.iter().copied());
-            location = location.or_else(|| e.location.clone());
-            years = years.max(e.years_experience);
-        }
-        let facts = CandidateFacts { location: location.clone(), languages: languages.clone(), years_experience: years };
-        let criteria = criteria_of(&taxonomy, opening);
-        let s = score(&taxonomy, &criteria, &evidence, &facts);
-        let explanation = explanation_json(&taxonomy, &s);
-
         let mut sources = vec![FoundSource {
             kind: h.kind,
             network: h.network.clone(),
@@ -164,19 +146,174 @@ impl Sourcing {
                 posted_at: None,
             });
         }
-        let found = Found {
-            opening_id: opening.id.clone(),
+        let answer = Answer {
+            texts,
+            links,
+            given_cvs: Vec::new(),
+            given_emails: Vec::new(),
+            given_phones: Vec::new(),
             name: if h.author_name.trim().is_empty() { h.author_handle.clone() } else { h.author_name.clone() },
             handle: Some(h.author_key.clone()),
+            headline: h.profile.as_ref().map(|p| p.text.chars().take(500).collect()),
+            sources,
+            origin: if h.kind == SourceKind::SourcingSearch { "sourced" } else { "applied" },
+        };
+        self.file_answer(opening, threshold, answer, at).await
+    }
+
+    /// An application from the careers site through the same pipeline: its message, the CV
+    /// file uploaded (read from the blob store) or the CV link given (fetched safely), scored
+    /// and filed in the opening's shortlist store under the applicant's email.
+    pub async fn ingest_application(
+        &self,
+        opening: &Opening,
+        threshold: u8,
+        app: &crate::store::models::ApplicationRow,
+        candidate: &crate::store::models::CandidateRow,
+        at: NaiveDateTime,
+    ) -> anyhow::Result<Ingested> {
+        let message = app.message.clone().unwrap_or_default();
+        let mut links = Vec::new();
+        if let Some(url) = app.cv_url.as_deref() {
+            let found = extract(url).cv_links;
+            match found.into_iter().next() {
+                Some(l) => links.push(l),
+                None => {
+                    if url.starts_with("http://") || url.starts_with("https://") {
+                        links.push(super::extract::CvLink { url: url.to_string(), kind: CvLinkKind::PersonalSite });
+                    }
+                }
+            }
+        }
+        for l in extract(&message).cv_links {
+            if !links.iter().any(|k| k.url == l.url) {
+                links.push(l);
+            }
+        }
+        let mut given_cvs = Vec::new();
+        if let Some(sha) = app.cv_sha256.clone() {
+            let blobs = self.blobs.clone();
+            let local = {
+                let sha = sha.clone();
+                tokio::task::spawn_blocking(move || blobs.get(&sha)).await??
+            };
+            let bytes = match local {
+                Some(b) => Some(b),
+                None => {
+                    let sha = sha.clone();
+                    crate::store::run(&self.pool, move |c| Ok(crate::store::blobs::shared(c, &sha)?)).await?
+                }
+            };
+            if let Some(bytes) = bytes {
+                let text = tokio::task::spawn_blocking(move || read_cv(&bytes, &ReadLimits::default())).await?;
+                if let Ok(text) = text {
+                    given_cvs.push(FoundCv {
+                        sha256: sha,
+                        source_url: None,
+                        format: format!("{:?}", text.format).to_lowercase(),
+                        size: app.cv_size.unwrap_or(0),
+                        pages: text.pages,
+                    });
+                }
+            }
+        }
+        let answer = Answer {
+            texts: vec![(Source::ApplyForm, message.clone())],
+            links,
+            given_cvs,
+            given_emails: candidate.email.iter().cloned().collect(),
+            given_phones: candidate.phone.iter().filter_map(|p| super::extract::extract(p).phones.into_iter().next()).collect(),
+            name: candidate.name.clone(),
+            handle: None,
+            headline: None,
+            sources: vec![FoundSource {
+                kind: SourceKind::ApplyForm,
+                network: "careers".into(),
+                remote_id: app.id.clone(),
+                url: None,
+                author: candidate.email.clone(),
+                text: message,
+                posted_at: Some(app.created_at),
+            }],
+            origin: "applied",
+        };
+        self.file_answer(opening, threshold, answer, at).await
+    }
+
+    /// The common part: fetch and read the CVs (within the candidate's limits), score, file.
+    async fn file_answer(&self, opening: &Opening, threshold: u8, a: Answer, at: NaiveDateTime) -> anyhow::Result<Ingested> {
+        // The shipped skills with the organization's own (Settings → Skills).
+        let taxonomy = crate::store::run(&self.pool, |c| Ok(crate::store::skills::taxonomy(c)?)).await?;
+        let extracted: Vec<Extracted> = a.texts.iter().map(|(_, t)| extract(t)).collect();
+        let has_cv_link = !a.links.is_empty() || !a.given_cvs.is_empty();
+
+        // A person already known keeps within their limits: no more files than allowed.
+        let known_ids: Vec<(crate::store::sourcing::IdentityKind, String)> = {
+            use crate::store::sourcing::IdentityKind;
+            let mut v: Vec<(IdentityKind, String)> = a.handle.iter().map(|h| (IdentityKind::Handle, h.clone())).collect();
+            for e in a.given_emails.iter().chain(extracted.iter().flat_map(|x| x.emails.iter())) {
+                v.push((IdentityKind::Email, e.to_lowercase()));
+            }
+            v
+        };
+        let budget = crate::store::run(&self.pool, move |c| Ok(crate::store::sourcing::cv_budget(c, &known_ids)?)).await?;
+        let mut cvs: Vec<FoundCv> = Vec::new();
+        let mut room = budget;
+        for cv in a.given_cvs {
+            if room.take(cv.size) && !cvs.iter().any(|c| c.sha256 == cv.sha256) {
+                cvs.push(cv);
+            }
+        }
+        for link in a.links.iter().filter(|l| fetchable(l.kind)).take(MAX_CVS_PER_ANSWER) {
+            if room.files == 0 {
+                break;
+            }
+            if let Some(cv) = self.fetch_cv(&link.url, room.bytes).await? {
+                if !cvs.iter().any(|c| c.sha256 == cv.sha256) && room.take(cv.size) {
+                    cvs.push(cv);
+                }
+            }
+        }
+
+        let mut evidence: Vec<Evidence> = a.texts.iter().map(|(src, text)| Evidence { source: *src, text }).collect();
+        for cv in &cvs {
+            for (i, page) in cv.pages.iter().enumerate() {
+                evidence.push(Evidence { source: Source::Cv { page: (i + 1).min(u16::MAX as usize) as u16 }, text: page });
+            }
+        }
+        // What the person typed in a field, the texts, then the CVs (a CV says more than a
+        // reply: its contacts count too).
+        let from_cvs: Vec<Extracted> = cvs.iter().map(|cv| extract(&cv.pages.join("\n"))).collect();
+        let mut emails: Vec<String> = a.given_emails.iter().map(|e| e.to_lowercase()).collect();
+        let mut phones: Vec<String> = a.given_phones.clone();
+        let mut languages: Vec<&'static str> = Vec::new();
+        let mut location = None;
+        let mut years = None;
+        for e in extracted.iter().chain(from_cvs.iter()) {
+            push_new(&mut emails, e.emails.iter().cloned());
+            push_new(&mut phones, e.phones.iter().cloned());
+            push_new(&mut languages, e.languages.iter().copied());
+            location = location.or_else(|| e.location.clone());
+            years = years.max(e.years_experience);
+        }
+        let facts = CandidateFacts { location: location.clone(), languages: languages.clone(), years_experience: years };
+        let criteria = criteria_of(&taxonomy, opening);
+        let s = score(&taxonomy, &criteria, &evidence, &facts);
+        let explanation = explanation_json(&taxonomy, &s);
+
+        let found = Found {
+            opening_id: opening.id.clone(),
+            name: a.name,
+            handle: a.handle,
             emails: emails.clone(),
             phones,
-            headline: h.profile.as_ref().map(|p| p.text.chars().take(500).collect()),
+            headline: a.headline,
             location,
             languages: languages.iter().map(|l| l.to_string()).collect(),
             years_experience: years,
-            sources,
+            sources: a.sources,
             cvs: cvs.clone(),
-            origin: if h.kind == SourceKind::SourcingSearch { "sourced" } else { "applied" },
+            origin: a.origin,
             score: s.total,
             explanation,
             threshold,
@@ -187,7 +324,7 @@ impl Sourcing {
     }
 
     /// Fetches and reads one CV link; `None` when it is refused, unreachable or unreadable.
-    async fn fetch_cv(&self, raw: &str) -> anyhow::Result<Option<FoundCv>> {
+    async fn fetch_cv(&self, raw: &str, max_bytes: i64) -> anyhow::Result<Option<FoundCv>> {
         let Ok(parsed) = url::Url::parse(raw) else { return Ok(None) };
         let target = direct_download_url(&parsed).unwrap_or(parsed);
         let fetched = match self.fetcher.fetch(target.as_str()).await {
@@ -198,6 +335,10 @@ impl Sourcing {
             }
         };
         let bytes = fetched.bytes;
+        if bytes.len() as i64 > max_bytes {
+            tracing::info!("a CV link was not kept: the candidate's files would exceed their size limit");
+            return Ok(None);
+        }
         let text = tokio::task::spawn_blocking({
             let bytes = bytes.clone();
             move || read_cv(&bytes, &ReadLimits::default())

@@ -229,3 +229,21 @@ pub fn list_for_candidate(conn: &mut DbConn, candidate_id: &str) -> QueryResult<
         .load(conn)?;
     Ok(rows.into_iter().map(|(application, candidate, opening_title)| ApplicationView { application, candidate, opening_title }).collect())
 }
+
+/// Applications not yet through the sourcing pipeline, oldest first, with their candidate
+/// (the one kept, when that candidate was merged into another).
+pub fn pending_ingest(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<(ApplicationRow, CandidateRow)>> {
+    applications::table
+        .inner_join(candidates::table)
+        .filter(applications::ingested_at.is_null())
+        .order(applications::created_at.asc())
+        .limit(limit)
+        .select((ApplicationRow::as_select(), CandidateRow::as_select()))
+        .load(conn)
+}
+
+/// Marks an application as through the pipeline: it is not read again.
+pub fn mark_ingested(conn: &mut DbConn, application_id: &str, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(applications::table.find(application_id)).set(applications::ingested_at.eq(Some(at))).execute(conn)?;
+    Ok(())
+}

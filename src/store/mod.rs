@@ -16,6 +16,7 @@ pub mod sourcing;
 pub mod harvest;
 pub mod searches;
 pub mod skills;
+pub mod merges;
 
 use std::time::Duration;
 

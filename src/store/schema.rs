@@ -105,6 +105,7 @@ diesel::table! {
         location -> Nullable<Text>,
         languages -> Text,
         years_experience -> Nullable<BigInt>,
+        merged_into -> Nullable<Text>,
     }
 }
 
@@ -125,6 +126,7 @@ diesel::table! {
         consent_language -> Text,
         consent_at -> Timestamp,
         created_at -> Timestamp,
+        ingested_at -> Nullable<Timestamp>,
     }
 }
 
@@ -159,7 +161,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users, invites, sessions, api_tokens, openings, opening_managers, privacy_notices, candidates, applications,
     tracked_links, link_clicks, channel_accounts, oauth_flows, deliveries, delivery_events,
     alert_subscribers, alert_sends, blob_files, candidate_identities, candidate_sources, candidate_cvs, cv_texts,
-    shortlist_entries, shortlist_events, harvest_cursors, candidate_messages, sourcing_searches, skill_overrides,
+    shortlist_entries, shortlist_events, harvest_cursors, candidate_messages, sourcing_searches, skill_overrides, candidate_merges,
 );
 
 diesel::table! {
@@ -398,6 +400,20 @@ diesel::table! {
         remote_id -> Nullable<Text>,
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    candidate_merges (id) {
+        id -> Text,
+        survivor_id -> Text,
+        absorbed_id -> Text,
+        reason -> Text,
+        moved -> Text,
+        actor_id -> Nullable<Text>,
+        merged_at -> Timestamp,
+        undone_at -> Nullable<Timestamp>,
+        undone_by -> Nullable<Text>,
     }
 }
 

@@ -56,6 +56,48 @@ pub fn add_identity(conn: &mut DbConn, kind: IdentityKind, value: &str, candidat
     Ok(())
 }
 
+/// The most CV files kept for one candidate, all answers and channels together.
+pub const MAX_CV_FILES_PER_CANDIDATE: i64 = 10;
+/// The most bytes of CV files kept for one candidate.
+pub const MAX_CV_BYTES_PER_CANDIDATE: i64 = 30 * 1024 * 1024;
+
+/// What a candidate may still add in CV files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CvBudget {
+    pub files: i64,
+    pub bytes: i64,
+}
+
+impl CvBudget {
+    pub const FULL: CvBudget = CvBudget { files: MAX_CV_FILES_PER_CANDIDATE, bytes: MAX_CV_BYTES_PER_CANDIDATE };
+
+    /// Takes one file of `size` bytes from the budget; `false` (and nothing taken) when it does not fit.
+    pub fn take(&mut self, size: i64) -> bool {
+        if self.files < 1 || size > self.bytes {
+            return false;
+        }
+        self.files -= 1;
+        self.bytes -= size;
+        true
+    }
+}
+
+fn budget_of(conn: &mut DbConn, candidate_id: &str) -> QueryResult<CvBudget> {
+    let sizes: Vec<i64> = candidate_cvs::table.filter(candidate_cvs::candidate_id.eq(candidate_id)).select(candidate_cvs::size).load(conn)?;
+    Ok(CvBudget { files: MAX_CV_FILES_PER_CANDIDATE - sizes.len() as i64, bytes: MAX_CV_BYTES_PER_CANDIDATE - sizes.iter().sum::<i64>() })
+}
+
+/// What the first known candidate among these identities may still add (a full budget for
+/// a person not known yet).
+pub fn cv_budget(conn: &mut DbConn, ids: &[(IdentityKind, String)]) -> QueryResult<CvBudget> {
+    for (kind, value) in ids {
+        if let Some(id) = candidate_by_identity(conn, *kind, value)? {
+            return budget_of(conn, &id);
+        }
+    }
+    Ok(CvBudget::FULL)
+}
+
 /// Where a person was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -194,13 +236,40 @@ fn identities_of(f: &Found) -> Vec<(IdentityKind, String)> {
 
 fn file_found_tx(conn: &mut DbConn, f: &Found) -> QueryResult<Filed> {
     let ids = identities_of(f);
-    let mut existing = None;
+    // Every candidate this answer names, with the kind of identity that names them first.
+    let mut named: Vec<(String, IdentityKind)> = Vec::new();
     for (kind, value) in &ids {
         if let Some(id) = candidate_by_identity(conn, *kind, value)? {
-            existing = Some(id);
-            break;
+            if !named.iter().any(|(n, _)| *n == id) {
+                named.push((id, *kind));
+            }
         }
     }
+    // One person across channels: an answer naming two candidates (the handle of one, the
+    // email of another) makes them one, the oldest kept, unless a person undid that merge.
+    if named.len() > 1 {
+        let mut oldest = 0;
+        let mut oldest_at = None;
+        for (i, (id, _)) in named.iter().enumerate() {
+            let created: NaiveDateTime = candidates::table.find(id).select(candidates::created_at).first(conn)?;
+            if oldest_at.is_none_or(|t| created < t) {
+                (oldest, oldest_at) = (i, Some(created));
+            }
+        }
+        let keep = named[oldest].0.clone();
+        for (i, (other, kind)) in named.iter().enumerate() {
+            if i == oldest || super::merges::kept_apart(conn, &keep, other)? {
+                continue;
+            }
+            match super::merges::merge_tx(conn, &keep, other, kind.as_str(), None, f.at) {
+                Ok(_) => {}
+                Err(super::merges::MergeError::Db(e)) => return Err(e),
+                Err(_) => {}
+            }
+        }
+        named.swap(0, oldest);
+    }
+    let existing = named.into_iter().next().map(|(id, _)| id);
     let email = f.emails.first().map(|e| e.to_lowercase());
     let (candidate_id, new_candidate) = match existing {
         Some(id) => {
@@ -276,8 +345,13 @@ fn file_found_tx(conn: &mut DbConn, f: &Found) -> QueryResult<Filed> {
             ))
             .execute(conn)?;
     }
+    // The limits hold whatever raced: a file over them is not kept for this candidate.
+    let mut budget = budget_of(conn, &candidate_id)?;
     for cv in &f.cvs {
         let known: i64 = candidate_cvs::table.find((&candidate_id, &cv.sha256)).count().get_result(conn)?;
+        if known == 0 && !budget.take(cv.size) {
+            continue;
+        }
         if known == 0 {
             diesel::insert_into(candidate_cvs::table)
                 .values((
@@ -417,6 +491,8 @@ pub fn entries_for_opening(conn: &mut DbConn, opening_id: &str) -> QueryResult<V
     let rows: Vec<(CandidateRow, String, String, i64, String, NaiveDateTime)> = shortlist_entries::table
         .inner_join(candidates::table)
         .filter(shortlist_entries::opening_id.eq(opening_id))
+        // A candidate merged into another is hidden; an undo shows them again.
+        .filter(candidates::merged_into.is_null())
         .order((shortlist_entries::score.desc(), shortlist_entries::created_at.asc()))
         .select((
             CandidateRow::as_select(),
@@ -456,4 +532,16 @@ pub fn cvs_of(conn: &mut DbConn, candidate_id: &str) -> QueryResult<Vec<(String,
         .order(candidate_cvs::fetched_at.asc())
         .select((candidate_cvs::sha256, candidate_cvs::format, candidate_cvs::size))
         .load(conn)
+}
+
+/// Whether a candidate (not merged into another) is in an opening's shortlist store.
+pub fn in_opening(conn: &mut DbConn, opening_id: &str, candidate_id: &str) -> QueryResult<bool> {
+    let n: i64 = shortlist_entries::table
+        .inner_join(candidates::table)
+        .filter(shortlist_entries::opening_id.eq(opening_id))
+        .filter(shortlist_entries::candidate_id.eq(candidate_id))
+        .filter(candidates::merged_into.is_null())
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
 }

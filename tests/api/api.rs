@@ -525,6 +525,9 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("get", "/api/v1/channels"),
         ("post", "/api/v1/channels"),
         ("post", "/api/v1/channels/{id}/disconnect"),
+        ("get", "/api/v1/candidates/{id}/merges"),
+        ("post", "/api/v1/candidates/{id}/merges"),
+        ("post", "/api/v1/merges/{id}/undo"),
     ];
     let registered = hirecast::web::api::route_table();
     assert_eq!(registered.len(), expected.len(), "{registered:?}");

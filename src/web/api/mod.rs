@@ -3,6 +3,7 @@
 //! Every route is declared once in [`table`]: the app registers that table and the tests
 //! check that each entry is in the OpenAPI document, so the document cannot fall behind.
 pub mod body;
+pub mod candidates;
 pub mod channels;
 pub mod compose;
 pub mod deliveries;
@@ -49,6 +50,11 @@ fn table() -> Vec<(&'static str, Vec<(Method, Route)>)> {
         ("/channels", vec![(Method::GET, r(Method::GET).to(channels::list)), (Method::POST, r(Method::POST).to(channels::connect))]),
         ("/channels/{id}/disconnect", vec![(Method::POST, r(Method::POST).to(channels::disconnect))]),
         ("/compose/preview", vec![(Method::POST, r(Method::POST).to(compose::preview))]),
+        (
+            "/candidates/{id}/merges",
+            vec![(Method::GET, r(Method::GET).to(candidates::list)), (Method::POST, r(Method::POST).to(candidates::create))],
+        ),
+        ("/merges/{id}/undo", vec![(Method::POST, r(Method::POST).to(candidates::undo))]),
     ]
 }
 
@@ -123,6 +129,9 @@ async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
         channels::connect,
         channels::disconnect,
         compose::preview,
+        candidates::list,
+        candidates::create,
+        candidates::undo,
     ),
     components(schemas(
         model::OpeningOut,
@@ -152,6 +161,9 @@ async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
         deliveries::PublishResult,
         deliveries::ConfirmRequest,
         crate::compose::Network,
+        candidates::MergeOut,
+        candidates::MergeList,
+        candidates::MergeRequest,
     )),
     modifiers(&BearerScheme),
     tags(
@@ -160,6 +172,7 @@ async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
         (name = "channels", description = "Connected accounts openings are published to"),
         (name = "deliveries", description = "Each post of an opening on a channel, and what a person can do about it"),
         (name = "compose", description = "Posts per network, counted as each network counts"),
+        (name = "candidates", description = "One candidate per person across channels: merges, recorded and undoable"),
     )
 )]
 pub struct ApiDoc;

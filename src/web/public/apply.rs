@@ -282,9 +282,12 @@ pub async fn submit(
         (Some(bytes), Some(kind)) => {
             let blobs = state.blobs.clone();
             let size = bytes.len() as i64;
-            let sha256 = web::block(move || blobs.put(&bytes))
+            let (sha256, bytes) = web::block(move || blobs.put(&bytes).map(|sha| (sha, bytes)))
                 .await
                 .map_err(|e| PageError::Unexpected(anyhow::anyhow!("CV storage task failed: {e}")))??;
+            // Every instance sharing PostgreSQL reads it (the pipeline may run on another one).
+            let sha = sha256.clone();
+            store::run(&state.pool, move |c| Ok(crate::store::blobs::share(c, &sha, &bytes)?)).await?;
             Some(applications::StoredCv {
                 sha256,
                 filename: clean_filename(raw.cv_filename.as_deref(), kind),

@@ -6,6 +6,7 @@ pub(crate) mod broadcast;
 mod channel_posts;
 mod channels;
 mod dashboard;
+mod merges;
 mod openings;
 mod post_templates;
 mod searches;
@@ -48,6 +49,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(page("/app/openings/{id}/broadcast").route(web::post().to(broadcast::publish)))
         .service(page("/app/openings/{id}/searches").route(web::post().to(searches::create)))
         .service(page("/app/openings/{id}/searches/{search}/stop").route(web::post().to(searches::stop)))
+        .service(page("/app/openings/{id}/merges").route(web::post().to(merges::create)))
+        .service(page("/app/openings/{id}/merges/{merge}/undo").route(web::post().to(merges::undo)))
         .service(page("/app/deliveries/{id}").route(web::get().to(broadcast::delivery)))
         .service(page("/app/deliveries/{id}/{action}").route(web::post().to(broadcast::action)))
         .service(page("/app/broadcast/failures").route(web::get().to(broadcast::failures)))

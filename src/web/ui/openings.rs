@@ -585,8 +585,33 @@ struct OpeningPage {
     /// Why a channel's replies cannot be read (e.g. the X plan), to say it plainly.
     harvest_notes: Vec<String>,
     searches: Vec<SearchView>,
-    /// (id, name) of the connected Mastodon accounts a search can run on.
+    /// (id, name) of the connected Mastodon and Bluesky accounts a search can run on.
     search_accounts: Vec<(String, String)>,
+    /// The merges of this opening's candidates, newest first.
+    merges: Vec<MergeRow>,
+}
+
+/// A recorded merge of two candidates as the opening's page lists it.
+pub struct MergeRow {
+    pub id: String,
+    pub kept: String,
+    pub absorbed: String,
+    pub reason: &'static str,
+    /// Who merged them, or "Hirecast".
+    pub by: String,
+    pub at: String,
+    /// "Undone by … on …", when it was.
+    pub undone: Option<String>,
+}
+
+fn merge_reason(reason: &str, t: &UiText) -> &'static str {
+    match reason {
+        "email" => t.merge_same_email,
+        "phone" => t.merge_same_phone,
+        "handle" => t.merge_same_handle,
+        "cv" => t.merge_same_cv,
+        _ => t.merge_manual,
+    }
 }
 
 /// A saved sourcing search as the opening's page lists it.
@@ -602,6 +627,7 @@ pub struct SearchView {
 
 /// A candidate of the opening's shortlist store, as the opening's page lists them.
 pub struct ShortlistRow {
+    pub candidate_id: String,
     pub name: String,
     pub handle: String,
     pub score: i64,
@@ -644,6 +670,7 @@ fn shortlist_rows(entries: Vec<crate::store::sourcing::EntryView>, cv_owners: &[
         .map(|e| {
             let x: serde_json::Value = serde_json::from_str(&e.explanation).unwrap_or_default();
             ShortlistRow {
+                candidate_id: e.candidate.id.clone(),
                 has_cv: cv_owners.contains(&e.candidate.id),
                 handle: e.candidate.email.clone().unwrap_or_default(),
                 name: e.candidate.name,
@@ -724,8 +751,9 @@ pub(super) async fn render_opening_full(
             })
             .collect();
         let search_accounts: Vec<(String, String)> =
-            accounts.iter().filter(|a| a.network == crate::compose::Network::Mastodon).map(|a| (a.id.clone(), a.name.clone())).collect();
-        let unsupported = (unsupported, searches, search_accounts);
+            accounts.iter().filter(|a| matches!(a.network, crate::compose::Network::Mastodon | crate::compose::Network::Bluesky)).map(|a| (a.id.clone(), a.name.clone())).collect();
+        let merges = crate::store::merges::for_opening(c, &oid)?;
+        let unsupported = (unsupported, searches, search_accounts, merges);
         let clicks = crate::store::links::clicks_by_channel(c, &oid)?;
         let codes = crate::store::links::links_of(c, &oid)?;
         let link_clicks: Vec<LinkClicksRow> = clicks
@@ -802,6 +830,19 @@ pub(super) async fn render_opening_full(
         harvest_notes: unsupported.0.into_iter().map(|(_, why)| why).collect(),
         searches: unsupported.1,
         search_accounts: unsupported.2,
+        merges: unsupported
+            .3
+            .into_iter()
+            .map(|m| MergeRow {
+                reason: merge_reason(&m.reason, t),
+                by: m.actor.clone().unwrap_or_else(|| "Hirecast".into()),
+                at: fmt_time(&m.merged_at),
+                undone: m.undone_at.map(|u| t.merge_undone_by.replace("{who}", m.undone_by.as_deref().unwrap_or("?")).replace("{when}", &fmt_time(&u))),
+                id: m.id,
+                kept: m.survivor_name,
+                absorbed: m.absorbed_name,
+            })
+            .collect(),
         broadcast,
     };
     html_status(status, &page)
@@ -830,6 +871,8 @@ pub async fn show(
         Some("paused") => Notice::ok(t.done_paused),
         Some("closed") => Notice::ok(t.done_closed),
         Some("search") => Notice::ok(t.search_saved),
+        Some("merged") => Notice::ok(t.merge_done),
+        Some("unmerged") => Notice::ok(t.merge_undone),
         other => super::broadcast::opening_notice(me.lang, other, q.n.as_deref().and_then(|n| n.parse().ok())),
     };
     render_opening(&req, &state, &me, o, notice, StatusCode::OK).await

@@ -31,7 +31,7 @@ pub async fn create(req: HttpRequest, state: web::Data<AppState>, me: SignedIn, 
         crate::store::run(&state.pool, move |c| crate::store::channels::find(c, &id)).await.map_err(db_err)?
     };
     let problem = match (&account, parse_hashtag(&f.get("hashtag")), f.get("keywords").chars().count() > 200) {
-        (Some(a), _, _) if a.archived || a.network != Network::Mastodon => Some(t.search_bad_account),
+        (Some(a), _, _) if a.archived || !matches!(a.network, Network::Mastodon | Network::Bluesky) => Some(t.search_bad_account),
         (None, _, _) => Some(t.search_bad_account),
         (_, None, _) => Some(t.search_bad_hashtag),
         (_, _, true) => Some(t.search_bad_keywords),

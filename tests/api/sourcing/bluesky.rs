@@ -88,6 +88,12 @@ impl Network {
         (did, jwt)
     }
 
+    /// A top-level public post.
+    async fn post(&self, did: &str, jwt: &str, text: &str) {
+        let record = json!({"$type": "app.bsky.feed.post", "text": text, "createdAt": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)});
+        self.xrpc(Some(jwt), "com.atproto.repo.createRecord", json!({"repo": did, "collection": "app.bsky.feed.post", "record": record})).await;
+    }
+
     /// A reply under `parent` (an at:// URI with its cid), with a link facet over `shown`.
     async fn reply(&self, did: &str, jwt: &str, parent: (&str, &str), text: &str, link: Option<(&str, &str)>) {
         let mut record = json!({
@@ -188,4 +194,35 @@ async fn replies_on_a_full_bluesky_network_are_harvested_and_shortlisted() {
     assert_eq!(harvester.run_once().await.unwrap(), 0);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(smtp.messages().len(), 1, "sent once");
+
+    // A saved search over Bluesky's public posts: the hashtag and every keyword must be there.
+    let res = rita
+        .post(app.url(&format!("/app/openings/{opening}/searches")))
+        .form(&[("account", account.id.as_str()), ("hashtag", "#OpenToWork"), ("keywords", "rust")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303, "a Bluesky account can run a search");
+    let (zoe, zoe_jwt) = net.candidate("zoe.test", "Zoé Bernard", "Ingénieure logiciel").await;
+    let (max, max_jwt) = net.candidate("max.test", "Max", "").await;
+    net.post(&zoe, &zoe_jwt, "#OpenToWork Développeuse Rust et Kubernetes, 6 ans d'expérience. Contact : zoe.bernard@example.fr").await;
+    net.post(&max, &max_jwt, "#OpenToWork designer produit, Figma").await;
+    net.post(&max, &max_jwt, "J'apprends Rust, sans hashtag").await;
+    net.process().await;
+    app.state.clock.advance(chrono::Duration::seconds(hirecast::sourcing::harvest::HARVEST_EVERY_SECS));
+    assert_eq!(harvester.run_once().await.unwrap(), 1, "only the post with the hashtag and the keyword");
+    let entries = app.db(|c| shortlist::entries_for_opening(c, &opening).unwrap());
+    let zoe_entry = entries.iter().find(|e| e.candidate.name == "Zoé Bernard").expect("Zoé was sourced");
+    assert_eq!(zoe_entry.origin, "sourced", "found by a search, not an applicant");
+    assert!(!entries.iter().any(|e| e.candidate.name == "Max"));
+    let sources = app.db(|c| shortlist::sources_of(c, &zoe_entry.candidate.id).unwrap());
+    assert!(sources.iter().any(|s| s.0 == "sourcing_search" && s.1 == "bluesky"), "{sources:?}");
+    // The information notice goes by email, once, since Bluesky has no private message here.
+    let mails = smtp.wait_for(2).await;
+    let notice = mails.iter().find(|m| m.to().contains("zoe.bernard@example.fr")).expect("the notice was emailed");
+    assert!(notice.text.contains("Acme"), "{}", notice.text);
+    app.state.clock.advance(chrono::Duration::seconds(hirecast::sourcing::harvest::HARVEST_EVERY_SECS));
+    assert_eq!(harvester.run_once().await.unwrap(), 0, "a post is read once");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(smtp.messages().len(), 2);
 }

@@ -1,9 +1,11 @@
 //! The pure sourcing core through the library's public API: the skills taxonomy and its
 //! matcher, scoring, and the opening index.
+mod apply;
 mod bluesky;
 mod harvest;
 mod index;
 mod matching;
+mod merges;
 mod score;
 mod skills_admin;
 mod taxonomy;

@@ -1,0 +1,90 @@
+//! Applications from the careers site join the sourcing pipeline: the uploaded CV file (or the
+//! CV link given on the form, fetched safely) is read, the applicant scored against the opening
+//! and filed in its shortlist store, and acknowledged by email once, on the real SMTP peer.
+use hirecast::broadcast::ChannelContext;
+use hirecast::domain::opening::OpeningStatus;
+use hirecast::sourcing::harvest::Harvester;
+use hirecast::store::sourcing as shortlist;
+use reqwest::multipart::{Form, Part};
+use serde_json::Value;
+
+use crate::helpers::*;
+
+fn form(name: &str, email: &str, phone: &str, message: &str, key: &str) -> Form {
+    Form::new()
+        .text("submission_key", key.to_string())
+        .text("name", name.to_string())
+        .text("email", email.to_string())
+        .text("phone", phone.to_string())
+        .text("message", message.to_string())
+        .text("consent", "yes")
+}
+
+async fn applications_are_read_scored_shortlisted_and_acknowledged_once(backend: Backend) {
+    let smtp = crate::email::Smtp::start().await;
+    let docx = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cv.docx")).unwrap();
+    let pdf = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cv.pdf")).unwrap();
+    let cvs = super::harvest::CvServer::start(vec![("/cv-ines.pdf", "application/pdf", pdf)]);
+    let smtp_url = smtp.url();
+    let app = spawn_app_with(backend, |s| s.broadcast.smtp_url = Some(smtp_url)).await;
+    let opening = crate::outbox::draft_opening(&app, "Développeuse ou développeur Rust");
+    let today = app.state.clock.today();
+    let slug = app.db(|c| hirecast::store::openings::set_status(c, &opening, OpeningStatus::Open, today).unwrap().slug);
+
+    // One applicant uploads a Word CV; another gives a link to her CV.
+    let with_file = form("Camille Martin", "camille@example.org", "06 12 34 56 78", "Bonjour, je suis intéressée.", &"a".repeat(32))
+        .part("cv", Part::bytes(docx).file_name("cv.docx").mime_str("application/vnd.openxmlformats-officedocument.wordprocessingml.document").unwrap());
+    let r = app.client.post(app.url(&format!("/jobs/{slug}/apply"))).multipart(with_file).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap_or_default());
+    let with_link = form("Inès Diallo", "ines@example.org", "+33 7 00 00 00 01", "Mon CV est en lien.", &"b".repeat(32))
+        .text("cv_url", format!("http://cv.example.com:{}/cv-ines.pdf", cvs.port));
+    let r = app.client.post(app.url(&format!("/jobs/{slug}/apply"))).multipart(with_link).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap_or_default());
+
+    let ctx = ChannelContext::new(app.state.pool.clone(), app.state.settings.clone(), app.state.clock.clone(), app.state.key.clone());
+    let harvester = Harvester::new(ctx, super::sourcing_for(&app, cvs.port));
+    assert_eq!(harvester.run_once().await.unwrap(), 2, "both applications went through the pipeline");
+    let entries = app.db(|c| shortlist::entries_for_opening(c, &opening).unwrap());
+    assert_eq!(entries.len(), 2);
+    for e in &entries {
+        assert_eq!(e.origin, "applied");
+        let x: Value = serde_json::from_str(&e.explanation).unwrap();
+        assert!(
+            x["matched"].as_array().unwrap().iter().any(|m| m["label_en"] == "Rust" && m["source"]["kind"] == "cv"),
+            "{}: Rust read in the CV: {x}",
+            e.candidate.name
+        );
+        assert!(e.score >= 50, "{} scored {}", e.candidate.name, e.score);
+        assert_eq!(app.db(|c| shortlist::cvs_of(c, &e.candidate.id).unwrap()).len(), 1, "{}'s CV is in the shortlist store", e.candidate.name);
+        let sources = app.db(|c| shortlist::sources_of(c, &e.candidate.id).unwrap());
+        assert!(sources.iter().any(|s| s.0 == "apply_form" && s.1 == "careers"), "{sources:?}");
+    }
+    // The phone as typed on the form is known in E.164 too.
+    let camille = entries.iter().find(|e| e.candidate.name == "Camille Martin").unwrap();
+    assert_eq!(app.db(|c| shortlist::candidate_by_identity(c, shortlist::IdentityKind::Phone, "+33612345678").unwrap()), Some(camille.candidate.id.clone()));
+    assert_eq!(cvs.hits.load(std::sync::atomic::Ordering::SeqCst), 1, "the CV link was fetched once");
+
+    // Each applicant gets one acknowledgement, in the opening's language.
+    let mails = smtp.wait_for(2).await;
+    let mut to: Vec<String> = mails.iter().map(|m| m.to()).collect();
+    to.sort();
+    assert!(to[0].contains("camille@example.org") && to[1].contains("ines@example.org"), "{to:?}");
+    assert!(mails.iter().all(|m| m.subject().starts_with("Votre candidature")));
+
+    // Nothing is read twice; the time to first response has its two samples.
+    app.state.clock.advance(chrono::Duration::seconds(hirecast::sourcing::harvest::HARVEST_EVERY_SECS));
+    assert_eq!(harvester.run_once().await.unwrap(), 0);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(smtp.messages().len(), 2, "acknowledged once");
+    assert_eq!(app.db(|c| hirecast::store::harvest::response_minutes(c).unwrap()).len(), 2);
+
+    // The same person applying again is the same candidate, not a second one.
+    let again = form("Camille Martin", "Camille@Example.org", "06 12 34 56 78", "Je relance ma candidature.", &"c".repeat(32));
+    let again = again.text("cv_url", "https://www.linkedin.com/in/camille-martin");
+    let r = app.client.post(app.url(&format!("/jobs/{slug}/apply"))).multipart(again).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(harvester.run_once().await.unwrap(), 1);
+    assert_eq!(app.db(|c| shortlist::entries_for_opening(c, &opening).unwrap()).len(), 2);
+}
+
+crate::on_both_backends!(applications_are_read_scored_shortlisted_and_acknowledged_once);

@@ -1,0 +1,220 @@
+//! One candidate per person across channels: an answer naming two known candidates merges
+//! them, recorded; a recruiter merges by hand (web page and API) and undoes any merge, which
+//! puts back exactly what moved and keeps the two apart from then on. Also the limits on a
+//! candidate's CV files.
+use hirecast::domain::user::Role;
+use hirecast::store::merges;
+use hirecast::store::sourcing::{self as shortlist, Found, FoundCv, FoundSource, SourceKind};
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+fn found(app: &TestApp, opening: &str, name: &str, handle: Option<&str>, emails: &[&str], remote_id: &str, score: u8) -> Found {
+    Found {
+        opening_id: opening.into(),
+        name: name.into(),
+        handle: handle.map(str::to_string),
+        emails: emails.iter().map(|e| e.to_string()).collect(),
+        phones: Vec::new(),
+        headline: None,
+        location: None,
+        languages: Vec::new(),
+        years_experience: None,
+        sources: vec![FoundSource {
+            kind: SourceKind::Reply,
+            network: "mastodon".into(),
+            remote_id: remote_id.into(),
+            url: Some(format!("https://mastodon.example/@x/{remote_id}")),
+            author: handle.map(str::to_string),
+            text: format!("answer {remote_id}"),
+            posted_at: None,
+        }],
+        cvs: Vec::new(),
+        origin: "applied",
+        score,
+        explanation: json!({"matched": [], "missing": [], "criteria": []}).to_string(),
+        threshold: 60,
+        at: app.state.clock.now(),
+    }
+}
+
+fn file(app: &TestApp, f: Found) -> shortlist::Filed {
+    app.db(|c| shortlist::file_found(c, &f).unwrap())
+}
+
+fn sources_of(app: &TestApp, candidate: &str) -> Vec<String> {
+    let mut v: Vec<String> = app.db(|c| shortlist::sources_of(c, candidate).unwrap()).into_iter().map(|s| s.3).collect();
+    v.sort();
+    v
+}
+
+async fn page(client: &reqwest::Client, app: &TestApp, opening: &str) -> String {
+    let r = client.get(app.url(&format!("/app/openings/{opening}"))).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    r.text().await.unwrap()
+}
+
+async fn an_answer_naming_two_candidates_merges_them_and_an_undo_keeps_them_apart(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.add_user("rita@acme.fr", Role::Recruiter);
+    let rita = app.signed_in("rita@acme.fr").await;
+    let opening = crate::outbox::draft_opening(&app, "Développeur Rust");
+
+    // Léa replied on Mastodon (no email), then on another channel with her email.
+    let a = file(&app, found(&app, &opening, "Léa", Some("mastodon:lea@a.social"), &[], "1", 70)).candidate_id;
+    app.state.clock.advance(chrono::Duration::minutes(5));
+    let b = file(&app, found(&app, &opening, "Léa Martin", Some("bluesky:did:plc:lea"), &["lea@example.fr"], "2", 50)).candidate_id;
+    assert_ne!(a, b);
+    assert_eq!(app.db(|c| shortlist::entries_for_opening(c, &opening).unwrap()).len(), 2);
+
+    // A third answer names both: her Mastodon handle and her email. They become one, the oldest kept.
+    app.state.clock.advance(chrono::Duration::minutes(5));
+    let filed = file(&app, found(&app, &opening, "Léa", Some("mastodon:lea@a.social"), &["lea@example.fr"], "3", 75));
+    assert_eq!(filed.candidate_id, a);
+    let entries = app.db(|c| shortlist::entries_for_opening(c, &opening).unwrap());
+    assert_eq!(entries.len(), 1, "one person, one candidate");
+    assert_eq!(entries[0].candidate.id, a);
+    assert_eq!(entries[0].candidate.email.as_deref(), Some("lea@example.fr"), "the email moved to the candidate kept");
+    assert_eq!(sources_of(&app, &a), vec!["answer 1", "answer 2", "answer 3"], "every source kept");
+    let recorded = app.db(|c| merges::for_opening(c, &opening).unwrap());
+    assert_eq!(recorded.len(), 1);
+    assert_eq!((recorded[0].survivor_id.as_str(), recorded[0].absorbed_id.as_str(), recorded[0].reason.as_str()), (a.as_str(), b.as_str(), "email"));
+    assert!(recorded[0].actor.is_none(), "made by hirecast");
+    let html = page(&rita, &app, &opening).await;
+    assert!(html.contains(&format!(r#"data-merge-id="{}""#, recorded[0].id)), "the merge is listed");
+    assert!(html.contains("same email"), "with its reason");
+
+    // Undone from the page: both are back, each with what was theirs.
+    let r = rita.post(app.url(&format!("/app/openings/{opening}/merges/{}/undo", recorded[0].id))).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert!(r.headers()["location"].to_str().unwrap().contains("done=unmerged"));
+    let entries = app.db(|c| shortlist::entries_for_opening(c, &opening).unwrap());
+    assert_eq!(entries.len(), 2);
+    let lea_b = entries.iter().find(|e| e.candidate.id == b).expect("the absorbed candidate shows again");
+    assert_eq!(lea_b.candidate.email.as_deref(), Some("lea@example.fr"), "her email went back");
+    assert_eq!(lea_b.score, 50, "with her own entry");
+    let lea_a = entries.iter().find(|e| e.candidate.id == a).unwrap();
+    assert_eq!(lea_a.candidate.email, None);
+    assert_eq!(sources_of(&app, &b), vec!["answer 2"]);
+    assert_eq!(sources_of(&app, &a), vec!["answer 1", "answer 3"], "what came after the merge stays with the one kept");
+    assert_eq!(app.db(|c| shortlist::candidate_by_identity(c, shortlist::IdentityKind::Email, "lea@example.fr").unwrap()), Some(b.clone()));
+    let html = page(&rita, &app, &opening).await;
+    assert!(html.contains("undone by Test User"), "who undid it is shown");
+
+    // The same pair named again: kept apart, since a person undid their merge.
+    app.state.clock.advance(chrono::Duration::minutes(5));
+    file(&app, found(&app, &opening, "Léa", Some("mastodon:lea@a.social"), &["lea@example.fr"], "4", 75));
+    assert_eq!(app.db(|c| shortlist::entries_for_opening(c, &opening).unwrap()).len(), 2);
+    assert_eq!(app.db(|c| merges::for_opening(c, &opening).unwrap()).len(), 1);
+
+    // Undoing twice is refused with a message, not a 500.
+    let r = rita.post(app.url(&format!("/app/openings/{opening}/merges/{}/undo", recorded[0].id))).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 409);
+    assert!(r.text().await.unwrap().contains("already undone"));
+    // A merge is only reached through an opening its candidates are in.
+    let other = crate::outbox::draft_opening(&app, "Autre poste");
+    let r = rita.post(app.url(&format!("/app/openings/{other}/merges/{}/undo", recorded[0].id))).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+}
+
+async fn recruiters_merge_by_hand_and_undo_on_the_page_and_the_api(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.add_user("rita@acme.fr", Role::Recruiter);
+    let rita = app.signed_in("rita@acme.fr").await;
+    let token = app.api_token("api@acme.fr", Role::Recruiter);
+    let manager = app.api_token("hm@acme.fr", Role::HiringManager);
+    let opening = crate::outbox::draft_opening(&app, "Développeur Rust");
+    let a = file(&app, found(&app, &opening, "Sam Petit", Some("mastodon:sam@a.social"), &["sam@example.fr"], "1", 80)).candidate_id;
+    let b = file(&app, found(&app, &opening, "Samuel P.", Some("x:42"), &["samuel.petit@example.com"], "2", 40)).candidate_id;
+    let html = page(&rita, &app, &opening).await;
+    assert!(html.contains(r#"id="merge-form""#), "two candidates: the merge form shows");
+
+    // The page refuses a candidate merged with itself, or one of another opening, with a message.
+    let r = rita.post(app.url(&format!("/app/openings/{opening}/merges"))).form(&[("keep", a.as_str()), ("merge", a.as_str())]).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(r.text().await.unwrap().contains("Choose two different candidates."));
+    let r = rita.post(app.url(&format!("/app/openings/{opening}/merges"))).form(&[("keep", a.as_str()), ("merge", "no-such-candidate")]).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+
+    // By hand on the page: both were in this opening; the one kept keeps its entry.
+    let r = rita.post(app.url(&format!("/app/openings/{opening}/merges"))).form(&[("keep", a.as_str()), ("merge", b.as_str())]).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let entries = app.db(|c| shortlist::entries_for_opening(c, &opening).unwrap());
+    assert_eq!(entries.len(), 1);
+    assert_eq!((entries[0].candidate.id.as_str(), entries[0].score), (a.as_str(), 80));
+    let api = reqwest::Client::new();
+    let list: Value = api.get(app.url(&format!("/api/v1/candidates/{a}/merges"))).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    let m = &list["items"][0];
+    assert_eq!((m["reason"].as_str(), m["merged_by"].as_str(), m["kept_id"].as_str()), (Some("manual"), Some("Test User"), Some(a.as_str())));
+    let merge_id = m["id"].as_str().unwrap().to_string();
+
+    // The API: undo, then merge again, with the refusals named by field.
+    let r = api.post(app.url(&format!("/api/v1/merges/{merge_id}/undo"))).bearer_auth(&manager).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 403, "hiring managers do not merge or unmerge");
+    let r = api.post(app.url(&format!("/api/v1/merges/{merge_id}/undo"))).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let undone: Value = r.json().await.unwrap();
+    assert!(undone["undone_at"].is_string());
+    let entries = app.db(|c| shortlist::entries_for_opening(c, &opening).unwrap());
+    assert_eq!(entries.len(), 2, "both entries again, the absorbed one's score intact");
+    assert!(entries.iter().any(|e| e.candidate.id == b && e.score == 40));
+    let r = api.post(app.url(&format!("/api/v1/merges/{merge_id}/undo"))).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 409);
+    let r = api.post(app.url("/api/v1/merges/nope/undo")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+
+    let r = api.post(app.url(&format!("/api/v1/candidates/{a}/merges"))).bearer_auth(&token).json(&json!({"merge": a})).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["fields"][0]["field"], "merge", "{e}");
+    let r = api.post(app.url(&format!("/api/v1/candidates/{a}/merges"))).bearer_auth(&token).json(&json!({"merge": b, "extra": 1})).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 400, "unknown fields are refused");
+    let r = api.post(app.url(&format!("/api/v1/candidates/{a}/merges"))).bearer_auth(&manager).json(&json!({"merge": b})).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let r = api.post(app.url("/api/v1/candidates/nobody/merges")).bearer_auth(&token).json(&json!({"merge": b})).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+    let r = api.post(app.url(&format!("/api/v1/candidates/{b}/merges"))).bearer_auth(&token).json(&json!({"merge": a})).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 201, "a person may merge a pair hirecast keeps apart");
+    let m: Value = r.json().await.unwrap();
+    assert_eq!((m["kept_id"].as_str(), m["absorbed_id"].as_str()), (Some(b.as_str()), Some(a.as_str())));
+    let r = api.post(app.url(&format!("/api/v1/candidates/{b}/merges"))).bearer_auth(&token).json(&json!({"merge": a})).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 422, "already merged");
+    let entries = app.db(|c| shortlist::entries_for_opening(c, &opening).unwrap());
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].candidate.id, b);
+    assert_eq!(entries[0].candidate.email.as_deref(), Some("samuel.petit@example.com"), "the one kept keeps its own email");
+    // Both emails still find the person.
+    assert_eq!(app.db(|c| shortlist::candidate_by_identity(c, shortlist::IdentityKind::Email, "sam@example.fr").unwrap()), Some(b.clone()));
+}
+
+fn cv(n: usize, size: i64) -> FoundCv {
+    FoundCv { sha256: format!("{n:064x}"), source_url: None, format: "pdf".into(), size, pages: vec![format!("page {n}")] }
+}
+
+async fn a_candidates_cv_files_are_limited_in_number_and_size(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let opening = crate::outbox::draft_opening(&app, "Développeur Rust");
+    let mut f = found(&app, &opening, "Noé", Some("mastodon:noe@a.social"), &[], "1", 70);
+    f.cvs = (0..12).map(|n| cv(n, 1000)).collect();
+    let id = file(&app, f).candidate_id;
+    assert_eq!(app.db(|c| shortlist::cvs_of(c, &id).unwrap()).len(), shortlist::MAX_CV_FILES_PER_CANDIDATE as usize);
+    let budget = app.db(|c| shortlist::cv_budget(c, &[(shortlist::IdentityKind::Handle, "mastodon:noe@a.social".into())]).unwrap());
+    assert_eq!(budget.files, 0, "nothing more for this person");
+
+    let mut f = found(&app, &opening, "Ada", Some("mastodon:ada@a.social"), &[], "2", 70);
+    let big = shortlist::MAX_CV_BYTES_PER_CANDIDATE * 2 / 3;
+    f.cvs = vec![cv(100, big), cv(101, big), cv(102, 1000)];
+    let id = file(&app, f).candidate_id;
+    let kept: Vec<i64> = app.db(|c| shortlist::cvs_of(c, &id).unwrap()).into_iter().map(|c| c.2).collect();
+    assert_eq!(kept.len(), 2, "the second large file would exceed the total: {kept:?}");
+    assert!(kept.iter().sum::<i64>() <= shortlist::MAX_CV_BYTES_PER_CANDIDATE);
+    let budget = app.db(|c| shortlist::cv_budget(c, &[(shortlist::IdentityKind::Handle, "nobody".into())]).unwrap());
+    assert_eq!(budget, shortlist::CvBudget::FULL, "a person not known yet has the whole budget");
+}
+
+crate::on_both_backends!(
+    an_answer_naming_two_candidates_merges_them_and_an_undo_keeps_them_apart,
+    recruiters_merge_by_hand_and_undo_on_the_page_and_the_api,
+    a_candidates_cv_files_are_limited_in_number_and_size
+);
