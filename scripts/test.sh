@@ -101,3 +101,6 @@ cargo test --locked
 
 say "Browser test (headless Chromium)"
 HIRECAST_BIN="$PWD/target/debug/hirecast" node --test tests/browser/
+
+say "Fuzz targets (libFuzzer, bounded time each)"
+bash scripts/fuzz.sh

@@ -2,7 +2,11 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
+mod common;
+
 fuzz_target!(|data: &[u8]| {
-    let _ = hirecast::sourcing::cv_text::sniff(data);
-    let _ = hirecast::sourcing::cv_text::read_cv(data, &hirecast::sourcing::cv_text::ReadLimits::default());
+    common::run(|| {
+        let _ = hirecast::sourcing::cv_text::sniff(data);
+        let _ = hirecast::sourcing::cv_text::read_cv(data, &hirecast::sourcing::cv_text::ReadLimits::default());
+    });
 });
