@@ -16,6 +16,8 @@ use crate::store::sourcing::SourceKind;
 
 /// How often a post's replies are read again.
 pub const HARVEST_EVERY_SECS: i64 = 300;
+/// How long a claimed post is left to the harvester that claimed it.
+pub const HARVEST_LEASE_SECS: i64 = 600;
 /// Networks whose replies are harvested.
 pub const NETWORKS: &[&str] = &["mastodon", "bluesky", "x"];
 
@@ -38,7 +40,15 @@ impl Harvester {
         let due = crate::store::run(&self.ctx.pool, move |c| Ok(store::due_posts(c, now, NETWORKS, 20)?)).await?;
         let mut filed = 0;
         for post in due {
-            filed += self.harvest_post(post).await?;
+            // Another worker may have read it as due too: only the one that claims it harvests it.
+            let lease_until = now + Duration::seconds(HARVEST_LEASE_SECS);
+            let claimed = {
+                let post = post.clone();
+                crate::store::run(&self.ctx.pool, move |c| Ok(store::claim_post(c, &post, lease_until, now)?)).await?
+            };
+            if claimed {
+                filed += self.harvest_post(post).await?;
+            }
         }
         let searches = crate::store::run(&self.ctx.pool, move |c| Ok(crate::store::searches::due(c, now, 20)?)).await?;
         for search in searches {

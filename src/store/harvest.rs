@@ -16,6 +16,8 @@ pub struct DuePost {
     pub seen: Vec<String>,
     pub runs: i64,
     pub fail_count: i64,
+    /// When it was due, as read (`None`: never harvested): the claim checks it has not moved.
+    pub due_at: Option<NaiveDateTime>,
 }
 
 /// Published posts (not re-posts' close actions) of open openings on networks whose replies
@@ -44,13 +46,45 @@ pub fn due_posts(conn: &mut DbConn, now: NaiveDateTime, networks: &[&str], limit
     Ok(rows
         .into_iter()
         .map(|(delivery, network, cursor)| {
-            let (seen, runs, fail_count) = match cursor {
-                Some((seen, _, runs, fails, _)) => (serde_json::from_str(&seen).unwrap_or_default(), runs, fails),
-                None => (Vec::new(), 0, 0),
+            let (seen, runs, fail_count, due_at) = match cursor {
+                Some((seen, at, runs, fails, _)) => (serde_json::from_str(&seen).unwrap_or_default(), runs, fails, Some(at)),
+                None => (Vec::new(), 0, 0, None),
             };
-            DuePost { delivery, network, seen, runs, fail_count }
+            DuePost { delivery, network, seen, runs, fail_count, due_at }
         })
         .collect())
+}
+
+/// Takes a due post for one harvester until `lease_until`: of several workers that read it as
+/// due, only one gets it (the others find its due time moved, or its cursor already there). A
+/// worker that dies leaves it to be harvested again once the lease is over.
+pub fn claim_post(conn: &mut DbConn, post: &DuePost, lease_until: NaiveDateTime, now: NaiveDateTime) -> QueryResult<bool> {
+    let id = post.delivery.id.as_str();
+    match post.due_at {
+        Some(due) => {
+            let n = diesel::update(harvest_cursors::table.find(id).filter(harvest_cursors::next_run_at.eq(due)))
+                .set(harvest_cursors::next_run_at.eq(lease_until))
+                .execute(conn)?;
+            Ok(n == 1)
+        }
+        None => {
+            let r = diesel::insert_into(harvest_cursors::table)
+                .values((
+                    harvest_cursors::delivery_id.eq(id),
+                    harvest_cursors::seen.eq("[]"),
+                    harvest_cursors::next_run_at.eq(lease_until),
+                    harvest_cursors::runs.eq(0i64),
+                    harvest_cursors::fail_count.eq(0i64),
+                    harvest_cursors::updated_at.eq(now),
+                ))
+                .execute(conn);
+            match r {
+                Ok(_) => Ok(true),
+                Err(e) if super::is_unique_violation(&e) => Ok(false),
+                Err(e) => Err(e),
+            }
+        }
+    }
 }
 
 /// Records a run: what was read, when to look again, the error if it failed, or (for good)
