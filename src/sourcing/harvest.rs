@@ -52,7 +52,14 @@ impl Harvester {
         }
         let searches = crate::store::run(&self.ctx.pool, move |c| Ok(crate::store::searches::due(c, now, 20)?)).await?;
         for search in searches {
-            filed += self.run_search(search).await?;
+            let lease_until = now + Duration::seconds(HARVEST_LEASE_SECS);
+            let claimed = {
+                let search = search.clone();
+                crate::store::run(&self.ctx.pool, move |c| Ok(crate::store::searches::claim(c, &search, lease_until)?)).await?
+            };
+            if claimed {
+                filed += self.run_search(search).await?;
+            }
         }
         filed += self.ingest_applications().await?;
         self.send_messages().await?;

@@ -75,6 +75,15 @@ pub fn due(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> QueryResult<Vec
         .load(conn)
 }
 
+/// Takes a due search for one harvester until `lease_until` (compare-and-set on the due time
+/// it was read with): of several workers, one runs it.
+pub fn claim(conn: &mut DbConn, search: &SearchRow, lease_until: NaiveDateTime) -> QueryResult<bool> {
+    let n = diesel::update(sourcing_searches::table.find(&search.id).filter(sourcing_searches::next_run_at.eq(search.next_run_at)))
+        .set(sourcing_searches::next_run_at.eq(lease_until))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
 pub fn save_run(conn: &mut DbConn, id: &str, seen: &[String], found_more: i64, next_run_at: NaiveDateTime, error: Option<&str>) -> QueryResult<()> {
     write_transaction(conn, |c| {
         let found: i64 = sourcing_searches::table.find(id).select(sourcing_searches::found).first(c)?;
