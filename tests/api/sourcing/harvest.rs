@@ -252,6 +252,15 @@ async fn sourcing_searches_find_people_in_public_posts(backend: Backend) {
 
     app.state.clock.advance(chrono::Duration::seconds(hirecast::sourcing::harvest::HARVEST_EVERY_SECS));
     assert_eq!(harvester.run_once().await.unwrap(), 0, "the same posts are not read twice");
+    // Of two workers that read the search as due, one claims it.
+    app.state.clock.advance(chrono::Duration::seconds(hirecast::sourcing::harvest::HARVEST_EVERY_SECS));
+    let now = app.state.clock.now();
+    let due = app.db(|c| hirecast::store::searches::due(c, now, 20).unwrap());
+    assert_eq!(due.len(), 1);
+    let lease = now + chrono::Duration::seconds(hirecast::sourcing::harvest::HARVEST_LEASE_SECS);
+    assert!(app.db(|c| hirecast::store::searches::claim(c, &due[0], lease).unwrap()));
+    assert!(!app.db(|c| hirecast::store::searches::claim(c, &due[0], lease).unwrap()), "already claimed");
+    assert!(app.db(|c| hirecast::store::searches::due(c, now, 20).unwrap()).is_empty(), "leased");
     let page = admin.get(app.url(&format!("/app/openings/{opening}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("#OpenToWork") && page.contains("1 found"), "{page}");
     let search = app.db(|c| hirecast::store::searches::list_for_opening(c, &opening).unwrap()).remove(0);
