@@ -401,37 +401,37 @@ impl Harvester {
         let due = crate::store::run(&self.ctx.pool, move |c| Ok(store::due_messages(c, now, 50)?)).await?;
         for m in due {
             let (account_id, opening_id, key) = (m.account_id.clone().unwrap_or_default(), m.opening_id.clone().unwrap_or_default(), self.ctx.key.clone());
-            let loaded = crate::store::run(&self.ctx.pool, move |c| {
+            let (account, creds, opening) = crate::store::run(&self.ctx.pool, move |c| {
                 let account = channels::find(c, &account_id)?;
                 let creds = channels::credentials(c, &key, &account_id).ok();
                 let opening = crate::store::openings::find(c, &opening_id)?;
                 Ok((account, creds, opening))
             })
             .await?;
-            // An email needs no channel account (an application from the careers site has none).
-            if m.channel == "email" {
-                if let (_, _, Some(opening)) = &loaded {
-                    let lang: Lang = opening.draft.language.into();
-                    let text = if m.kind == "privacy_notice" {
-                        crate::i18n::sourcing::privacy_notice(lang, &opening.draft.company, &opening.draft.title)
-                    } else {
-                        crate::i18n::sourcing::acknowledgement(lang, &opening.draft.title)
-                    };
-                    let r = self.email(&m.target, lang, &opening.draft.title, &text, m.kind == "privacy_notice").await;
-                    self.message_result(&m.id, r, now).await?;
-                    continue;
-                }
-            }
-            let (Some(account), Some(creds), Some(opening)) = loaded else {
-                let id = m.id.clone();
-                crate::store::run(&self.ctx.pool, move |c| Ok(store::message_outcome(c, &id, "failed", None, Some("the channel or the opening is gone"), now, now)?)).await?;
+            let gone = |id: &str| {
+                let id = id.to_string();
+                crate::store::run(&self.ctx.pool, move |c| Ok(store::message_outcome(c, &id, "failed", None, Some("the channel or the opening is gone"), now, now)?))
+            };
+            let Some(opening) = opening else {
+                gone(&m.id).await?;
                 continue;
             };
             let lang: Lang = opening.draft.language.into();
-            let text = if m.kind == "privacy_notice" {
+            let notice = m.kind == "privacy_notice";
+            let text = if notice {
                 crate::i18n::sourcing::privacy_notice(lang, &opening.draft.company, &opening.draft.title)
             } else {
                 crate::i18n::sourcing::acknowledgement(lang, &opening.draft.title)
+            };
+            // An email needs no channel account (an application from the careers site has none).
+            if m.channel == "email" {
+                let r = self.email(&m.target, lang, &opening.draft.title, &text, notice).await;
+                self.message_result(&m.id, r, now).await?;
+                continue;
+            }
+            let (Some(account), Some(creds)) = (account, creds) else {
+                gone(&m.id).await?;
+                continue;
             };
             let r: Result<String, SendError> = {
                 let creds = CredentialsHandle::new(&account.id, creds, self.ctx.pool.clone(), self.ctx.key.clone());
@@ -445,26 +445,23 @@ impl Harvester {
 
     /// Records how sending one message went: sent, failed, or queued again for a retry.
     async fn message_result(&self, id: &str, r: Result<String, SendError>, now: chrono::NaiveDateTime) -> anyhow::Result<()> {
-        {
-            let id = id.to_string();
-            let (state, remote, error, due) = match r {
-                Ok(remote) => ("sent", Some(remote), None, now),
-                Err(SendError::Retry { reason, at }) => ("queued", None, Some(reason), at.unwrap_or(now + Duration::minutes(1))),
-                Err(e) => ("failed", None, Some(e.reason()), now),
-            };
-            crate::store::run(&self.ctx.pool, move |c| {
-                // A retry stays queued: record the error and the new due time without finishing it.
-                if state == "queued" {
-                    use diesel::prelude::*;
-                    use crate::store::schema::candidate_messages as cm;
-                    diesel::update(cm::table.find(&id)).set((cm::last_error.eq(error.as_deref()), cm::due_at.eq(due))).execute(c)?;
-                    return Ok(());
-                }
-                Ok(store::message_outcome(c, &id, state, remote.as_deref(), error.as_deref(), due, now)?)
-            })
-            .await?;
-        }
-        Ok(())
+        let id = id.to_string();
+        let (state, remote, error, due) = match r {
+            Ok(remote) => ("sent", Some(remote), None, now),
+            Err(SendError::Retry { reason, at }) => ("queued", None, Some(reason), at.unwrap_or(now + Duration::minutes(1))),
+            Err(e) => ("failed", None, Some(e.reason()), now),
+        };
+        crate::store::run(&self.ctx.pool, move |c| {
+            // A retry stays queued: record the error and the new due time without finishing it.
+            if state == "queued" {
+                use diesel::prelude::*;
+                use crate::store::schema::candidate_messages as cm;
+                diesel::update(cm::table.find(&id)).set((cm::last_error.eq(error.as_deref()), cm::due_at.eq(due))).execute(c)?;
+                return Ok(());
+            }
+            Ok(store::message_outcome(c, &id, state, remote.as_deref(), error.as_deref(), due, now)?)
+        })
+        .await
     }
 }
 

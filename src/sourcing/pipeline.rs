@@ -256,7 +256,12 @@ impl Sourcing {
             }
             v
         };
-        let budget = crate::store::run(&self.pool, move |c| Ok(crate::store::sourcing::cv_budget(c, &known_ids)?)).await?;
+        // Only an answer with CVs asks the store (most replies carry none).
+        let budget = if has_cv_link {
+            crate::store::run(&self.pool, move |c| Ok(crate::store::sourcing::cv_budget(c, &known_ids)?)).await?
+        } else {
+            crate::store::sourcing::CvBudget::FULL
+        };
         let mut cvs: Vec<FoundCv> = Vec::new();
         let mut room = budget;
         for cv in a.given_cvs {

@@ -1038,55 +1038,31 @@ impl WordIndex {
         let mut prev_word = pos > 0 && text[..pos].chars().next_back().is_some_and(is_word_char);
         while i < len {
             let c = b[i];
-            if c < 0x80 {
-                if WORD[c as usize] {
-                    if prev_word {
-                        // Inside a word: no name starts here; go to its end.
-                        i += 1;
-                        while i < len && b[i] < 0x80 && WORD[b[i] as usize] {
-                            i += 1;
-                        }
-                        continue;
-                    }
-                    let (end, h) = first_word(text, i).expect("a word starts here");
-                    if let Some((e, pid)) = self.longest_at(b, i, h) {
-                        return Some((i, e, pid));
-                    }
+            let (word, width, symbol) = if c < 0x80 {
+                (WORD[c as usize], 1, self.sym_ascii[c as usize])
+            } else {
+                let ch = text[i..].chars().next().unwrap();
+                (is_word_char(ch), ch.len_utf8(), self.sym_other.contains(&ch))
+            };
+            if word && prev_word {
+                // Inside a word (only where `pos` fell): no name starts here.
+                i += width;
+                continue;
+            }
+            if word || symbol {
+                let (end, h) = first_word(text, i).expect("a character starts here");
+                if let Some((e, pid)) = self.longest_at(b, i, h) {
+                    return Some((i, e, pid));
+                }
+                if word {
+                    // The rest of the word cannot start a name.
                     i = end;
                     prev_word = true;
                     continue;
                 }
-                if self.sym_ascii[c as usize] {
-                    if let Some((e, pid)) = self.longest_at(b, i, finish(mix(SEED, c))) {
-                        return Some((i, e, pid));
-                    }
-                }
-                prev_word = false;
-                i += 1;
-                continue;
-            }
-            let ch = text[i..].chars().next().unwrap();
-            if is_word_char(ch) {
-                if prev_word {
-                    i += ch.len_utf8();
-                    continue;
-                }
-                let (end, h) = first_word(text, i).expect("a word starts here");
-                if let Some((e, pid)) = self.longest_at(b, i, h) {
-                    return Some((i, e, pid));
-                }
-                i = end;
-                prev_word = true;
-                continue;
-            }
-            if self.sym_other.contains(&ch) {
-                let h = ch.encode_utf8(&mut [0u8; 4]).bytes().fold(SEED, mix);
-                if let Some((e, pid)) = self.longest_at(b, i, finish(h)) {
-                    return Some((i, e, pid));
-                }
             }
             prev_word = false;
-            i += ch.len_utf8();
+            i += width;
         }
         None
     }

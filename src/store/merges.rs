@@ -103,33 +103,15 @@ pub(super) fn merge_tx(conn: &mut DbConn, survivor: &str, absorbed: &str, reason
         .filter(candidate_identities::candidate_id.eq(absorbed))
         .select((candidate_identities::kind, candidate_identities::value))
         .load(conn)?;
-    diesel::update(candidate_identities::table.filter(candidate_identities::candidate_id.eq(absorbed)))
-        .set(candidate_identities::candidate_id.eq(survivor))
-        .execute(conn)?;
-
     m.sources = candidate_sources::table.filter(candidate_sources::candidate_id.eq(absorbed)).select(candidate_sources::id).load(conn)?;
-    diesel::update(candidate_sources::table.filter(candidate_sources::candidate_id.eq(absorbed)))
-        .set(candidate_sources::candidate_id.eq(survivor))
-        .execute(conn)?;
-
     let survivor_cvs: Vec<String> = candidate_cvs::table.filter(candidate_cvs::candidate_id.eq(survivor)).select(candidate_cvs::sha256).load(conn)?;
     m.cvs = candidate_cvs::table
         .filter(candidate_cvs::candidate_id.eq(absorbed))
         .filter(candidate_cvs::sha256.ne_all(&survivor_cvs))
         .select(candidate_cvs::sha256)
         .load(conn)?;
-    diesel::update(candidate_cvs::table.filter(candidate_cvs::candidate_id.eq(absorbed)).filter(candidate_cvs::sha256.eq_any(&m.cvs)))
-        .set(candidate_cvs::candidate_id.eq(survivor))
-        .execute(conn)?;
-
     m.applications = applications::table.filter(applications::candidate_id.eq(absorbed)).select(applications::id).load(conn)?;
-    diesel::update(applications::table.filter(applications::candidate_id.eq(absorbed))).set(applications::candidate_id.eq(survivor)).execute(conn)?;
-
     m.messages = candidate_messages::table.filter(candidate_messages::candidate_id.eq(absorbed)).select(candidate_messages::id).load(conn)?;
-    diesel::update(candidate_messages::table.filter(candidate_messages::candidate_id.eq(absorbed)))
-        .set(candidate_messages::candidate_id.eq(survivor))
-        .execute(conn)?;
-
     let survivor_openings: Vec<String> =
         shortlist_entries::table.filter(shortlist_entries::candidate_id.eq(survivor)).select(shortlist_entries::opening_id).load(conn)?;
     let absorbed_openings: Vec<String> =
@@ -137,12 +119,7 @@ pub(super) fn merge_tx(conn: &mut DbConn, survivor: &str, absorbed: &str, reason
     let (both, only): (Vec<String>, Vec<String>) = absorbed_openings.into_iter().partition(|o| survivor_openings.contains(o));
     m.entries = only;
     m.kept_apart_entries = both;
-    diesel::update(shortlist_events::table.filter(shortlist_events::candidate_id.eq(absorbed)).filter(shortlist_events::opening_id.eq_any(&m.entries)))
-        .set(shortlist_events::candidate_id.eq(survivor))
-        .execute(conn)?;
-    diesel::update(shortlist_entries::table.filter(shortlist_entries::candidate_id.eq(absorbed)).filter(shortlist_entries::opening_id.eq_any(&m.entries)))
-        .set(shortlist_entries::candidate_id.eq(survivor))
-        .execute(conn)?;
+    move_listed(conn, absorbed, survivor, &m)?;
 
     m.survivor_before =
         Fields { phone: s.phone.clone(), headline: s.headline.clone(), location: s.location.clone(), languages: s.languages.clone(), years_experience: s.years_experience };
@@ -188,6 +165,41 @@ pub(super) fn merge_tx(conn: &mut DbConn, survivor: &str, absorbed: &str, reason
     Ok(id)
 }
 
+/// Moves what `m` lists from one candidate to the other: forwards when merging, backwards
+/// when undoing. The entries listed are of openings where only one of the two was, so the
+/// entry and its whole history (changes made since the merge included) move together.
+fn move_listed(conn: &mut DbConn, from: &str, to: &str, m: &Moved) -> QueryResult<()> {
+    for (kind, value) in &m.identities {
+        diesel::update(
+            candidate_identities::table
+                .filter(candidate_identities::kind.eq(kind))
+                .filter(candidate_identities::value.eq(value))
+                .filter(candidate_identities::candidate_id.eq(from)),
+        )
+        .set(candidate_identities::candidate_id.eq(to))
+        .execute(conn)?;
+    }
+    diesel::update(candidate_sources::table.filter(candidate_sources::candidate_id.eq(from)).filter(candidate_sources::id.eq_any(&m.sources)))
+        .set(candidate_sources::candidate_id.eq(to))
+        .execute(conn)?;
+    diesel::update(candidate_cvs::table.filter(candidate_cvs::candidate_id.eq(from)).filter(candidate_cvs::sha256.eq_any(&m.cvs)))
+        .set(candidate_cvs::candidate_id.eq(to))
+        .execute(conn)?;
+    diesel::update(applications::table.filter(applications::candidate_id.eq(from)).filter(applications::id.eq_any(&m.applications)))
+        .set(applications::candidate_id.eq(to))
+        .execute(conn)?;
+    diesel::update(candidate_messages::table.filter(candidate_messages::candidate_id.eq(from)).filter(candidate_messages::id.eq_any(&m.messages)))
+        .set(candidate_messages::candidate_id.eq(to))
+        .execute(conn)?;
+    diesel::update(shortlist_events::table.filter(shortlist_events::candidate_id.eq(from)).filter(shortlist_events::opening_id.eq_any(&m.entries)))
+        .set(shortlist_events::candidate_id.eq(to))
+        .execute(conn)?;
+    diesel::update(shortlist_entries::table.filter(shortlist_entries::candidate_id.eq(from)).filter(shortlist_entries::opening_id.eq_any(&m.entries)))
+        .set(shortlist_entries::candidate_id.eq(to))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Undoes a merge in one transaction: what it moved goes back to the absorbed candidate, the
 /// fields it filled in are emptied again, and the absorbed candidate shows again.
 pub fn undo(conn: &mut DbConn, merge_id: &str, actor: &str, at: NaiveDateTime) -> Result<(), MergeError> {
@@ -204,36 +216,7 @@ pub fn undo(conn: &mut DbConn, merge_id: &str, actor: &str, at: NaiveDateTime) -
         let Some(s) = live(conn, &survivor)? else { return Err(MergeError::LaterMerge) };
         let m: Moved = serde_json::from_str(&moved).map_err(|e| MergeError::Db(diesel::result::Error::DeserializationError(Box::new(e))))?;
 
-        for (kind, value) in &m.identities {
-            diesel::update(
-                candidate_identities::table
-                    .filter(candidate_identities::kind.eq(kind))
-                    .filter(candidate_identities::value.eq(value))
-                    .filter(candidate_identities::candidate_id.eq(&survivor)),
-            )
-            .set(candidate_identities::candidate_id.eq(&absorbed))
-            .execute(conn)?;
-        }
-        diesel::update(candidate_sources::table.filter(candidate_sources::candidate_id.eq(&survivor)).filter(candidate_sources::id.eq_any(&m.sources)))
-            .set(candidate_sources::candidate_id.eq(&absorbed))
-            .execute(conn)?;
-        diesel::update(candidate_cvs::table.filter(candidate_cvs::candidate_id.eq(&survivor)).filter(candidate_cvs::sha256.eq_any(&m.cvs)))
-            .set(candidate_cvs::candidate_id.eq(&absorbed))
-            .execute(conn)?;
-        diesel::update(applications::table.filter(applications::candidate_id.eq(&survivor)).filter(applications::id.eq_any(&m.applications)))
-            .set(applications::candidate_id.eq(&absorbed))
-            .execute(conn)?;
-        diesel::update(candidate_messages::table.filter(candidate_messages::candidate_id.eq(&survivor)).filter(candidate_messages::id.eq_any(&m.messages)))
-            .set(candidate_messages::candidate_id.eq(&absorbed))
-            .execute(conn)?;
-        // The kept candidate had no entry in these openings before the merge: the entry and
-        // its whole history (changes made since included) belong to the absorbed one.
-        diesel::update(shortlist_events::table.filter(shortlist_events::candidate_id.eq(&survivor)).filter(shortlist_events::opening_id.eq_any(&m.entries)))
-            .set(shortlist_events::candidate_id.eq(&absorbed))
-            .execute(conn)?;
-        diesel::update(shortlist_entries::table.filter(shortlist_entries::candidate_id.eq(&survivor)).filter(shortlist_entries::opening_id.eq_any(&m.entries)))
-            .set(shortlist_entries::candidate_id.eq(&absorbed))
-            .execute(conn)?;
+        move_listed(conn, &survivor, &absorbed, &m)?;
 
         let b = &m.survivor_before;
         let email_back = m.moved_email.is_some() && s.email == m.moved_email;
