@@ -96,11 +96,10 @@ impl CvKind {
         }
     }
 
-    /// PDF: `%PDF-` within the first 1024 bytes (as readers accept). DOCX: a ZIP holding
-    /// `[Content_Types].xml` and `word/document.xml`.
+    /// PDF: see [`is_pdf`]. DOCX: a ZIP holding `[Content_Types].xml` and
+    /// `word/document.xml`.
     pub fn sniff(bytes: &[u8]) -> Option<CvKind> {
-        let head = &bytes[..bytes.len().min(1024)];
-        if head.windows(5).any(|w| w == b"%PDF-") {
+        if is_pdf(bytes) {
             return Some(CvKind::Pdf);
         }
         if bytes.starts_with(b"PK\x03\x04") {
@@ -114,6 +113,17 @@ impl CvKind {
     }
 }
 
+/// A PDF starts with `%PDF-` within its first kilobyte, after at most a UTF-8 byte order mark
+/// and whitespace. Readers
+/// also accept the marker later in the first kilobyte, but then the bytes before it can make
+/// the file something else as well (an HTML page, a script): such a file is not a CV.
+pub fn is_pdf(bytes: &[u8]) -> bool {
+    let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let head = &b[..b.len().min(1024)];
+    let start = head.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(head.len());
+    head[start..].starts_with(b"%PDF-")
+}
+
 pub const CV_MAX_BYTES: usize = 10 * 1024 * 1024;
 
 #[cfg(test)]
@@ -125,6 +135,10 @@ mod tests {
         assert_eq!(CvKind::sniff(b"%PDF-1.7\n..."), Some(CvKind::Pdf));
         assert_eq!(CvKind::sniff(b"MZ\x90\x00 this is an exe renamed cv.pdf"), None);
         assert_eq!(CvKind::sniff(b"PK\x03\x04 not really a zip"), None);
+        assert_eq!(CvKind::sniff(b"\xEF\xBB\xBF\r\n%PDF-1.4"), Some(CvKind::Pdf));
+        // The marker later in the file: a page that also reads as PDF is refused.
+        assert_eq!(CvKind::sniff(b"<html><script>alert(1)</script>%PDF-1.4"), None);
+        assert_eq!(CvKind::sniff(b"GIF89a %PDF-1.4"), None);
     }
 
     #[test]

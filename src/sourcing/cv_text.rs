@@ -98,8 +98,7 @@ pub fn sniff(bytes: &[u8]) -> Option<CvFormat> {
 }
 
 fn sniff_inner(bytes: &[u8]) -> Option<CvFormat> {
-    let head = &bytes[..bytes.len().min(1024)];
-    if find(head, b"%PDF-").is_some() {
+    if crate::domain::candidate::is_pdf(bytes) {
         return Some(CvFormat::Pdf);
     }
     if bytes.starts_with(b"PK\x03\x04") {
@@ -1682,6 +1681,9 @@ mod tests {
         let mut far = vec![b' '; 1020];
         far.extend_from_slice(b"%PDF-1.7");
         assert_eq!(sniff(&far), None);
+        // Bytes before the marker that make the file something else: not a PDF.
+        assert_eq!(sniff(b"<html><body>%PDF-1.7 <script>x</script>"), Some(CvFormat::Html));
+        assert_eq!(sniff(b"#!/bin/sh\n%PDF-1.7"), None);
     }
 
     // --- PDF -------------------------------------------------------------------------

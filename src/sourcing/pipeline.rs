@@ -192,18 +192,7 @@ impl Sourcing {
         }
         let mut given_cvs = Vec::new();
         if let Some(sha) = app.cv_sha256.clone() {
-            let blobs = self.blobs.clone();
-            let local = {
-                let sha = sha.clone();
-                tokio::task::spawn_blocking(move || blobs.get(&sha)).await??
-            };
-            let bytes = match local {
-                Some(b) => Some(b),
-                None => {
-                    let sha = sha.clone();
-                    crate::store::run(&self.pool, move |c| Ok(crate::store::blobs::shared(c, &sha)?)).await?
-                }
-            };
+            let bytes = crate::store::blobs::read(&self.pool, &self.blobs, &sha).await?;
             if let Some(bytes) = bytes {
                 let text = tokio::task::spawn_blocking(move || read_cv(&bytes, &ReadLimits::default())).await?;
                 if let Ok(text) = text {

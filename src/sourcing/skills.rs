@@ -942,10 +942,15 @@ struct WordIndex {
     /// Open addressing: (hash of a first word, start in `cands`, count); hash 0 is empty.
     table: Vec<(u64, u32, u32)>,
     mask: usize,
+    /// One bit per 16 bits of a first word's hash (8 KB, stays in the L1 cache): most words
+    /// of a text begin no name and are dismissed here without touching the table.
+    filter: Box<[u64; FILTER_WORDS]>,
     /// Pattern ids, grouped by first word, longest first within a group.
-    cands: Vec<u32>,
-    /// Each pattern's bytes, ASCII-lowercased.
-    bytes: Vec<Box<[u8]>>,
+    /// (pattern id, its range in `arena`) for each.
+    cands: Vec<(u32, u32, u32)>,
+    /// Every pattern's bytes, ASCII-lowercased, end to end (one allocation, no pointer to
+    /// follow per candidate), and each pattern's range in it.
+    arena: Vec<u8>,
     /// ASCII non-word bytes some name begins with.
     sym_ascii: [bool; 128],
     /// Non-ASCII non-word characters some name begins with.
@@ -958,6 +963,14 @@ fn mix(h: u64, b: u8) -> u64 {
 }
 
 const SEED: u64 = 0xcbf2_9ce4_8422_2325;
+
+const FILTER_WORDS: usize = (1 << 16) / 64;
+
+#[inline(always)]
+fn filter_slot(h: u64) -> (usize, u64) {
+    let k = (h >> 40) as usize & 0xFFFF;
+    (k / 64, 1u64 << (k % 64))
+}
 
 #[inline(always)]
 fn finish(h: u64) -> u64 {
@@ -985,7 +998,9 @@ impl WordIndex {
         }
         let size = (groups.len() * 2).next_power_of_two().max(16);
         let mut table = vec![(0u64, 0u32, 0u32); size];
+        let mut filter = Box::new([0u64; FILTER_WORDS]);
         let mut cands = Vec::with_capacity(patterns.len());
+        let mut arena = Vec::new();
         let mut keys: Vec<u64> = groups.keys().copied().collect();
         keys.sort_unstable();
         for h in keys {
@@ -996,14 +1011,23 @@ impl WordIndex {
                 i = (i + 1) & (size - 1);
             }
             table[i] = (h, cands.len() as u32, g.len() as u32);
-            cands.extend(g);
+            let (w, bit) = filter_slot(h);
+            filter[w] |= bit;
+            for pid in g {
+                let start = arena.len() as u32;
+                arena.extend(patterns[pid as usize].bytes().map(|b| b.to_ascii_lowercase()));
+                cands.push((pid, start, arena.len() as u32));
+            }
         }
-        let bytes = patterns.iter().map(|p| p.to_ascii_lowercase().into_bytes().into_boxed_slice()).collect();
-        WordIndex { table, mask: size - 1, cands, bytes, sym_ascii, sym_other }
+        WordIndex { table, mask: size - 1, filter, cands, arena, sym_ascii, sym_other }
     }
 
     #[inline]
-    fn group(&self, h: u64) -> &[u32] {
+    fn group(&self, h: u64) -> &[(u32, u32, u32)] {
+        let (w, bit) = filter_slot(h);
+        if self.filter[w] & bit == 0 {
+            return &[];
+        }
         let mut i = h as usize & self.mask;
         loop {
             let (k, start, n) = self.table[i];
@@ -1017,11 +1041,20 @@ impl WordIndex {
         }
     }
 
+    /// Every name's (ASCII-lowercased) bytes, by pattern id.
+    #[cfg(test)]
+    fn pattern_bytes(&self) -> Vec<&[u8]> {
+        let mut v: Vec<(u32, &[u8])> = self.cands.iter().map(|&(pid, a, z)| (pid, &self.arena[a as usize..z as usize])).collect();
+        v.sort_by_key(|x| x.0);
+        assert!(v.iter().enumerate().all(|(i, x)| x.0 as usize == i), "every pattern is indexed");
+        v.into_iter().map(|x| x.1).collect()
+    }
+
     /// The longest name at `s` among those starting with the word whose hash is `h`.
     #[inline]
     fn longest_at(&self, b: &[u8], s: usize, h: u64) -> Option<(usize, u32)> {
-        for &pid in self.group(h) {
-            let p = &self.bytes[pid as usize];
+        for &(pid, a, z) in self.group(h) {
+            let p = &self.arena[a as usize..z as usize];
             if s + p.len() <= b.len() && b[s..s + p.len()].eq_ignore_ascii_case(p) {
                 return Some((s + p.len(), pid));
             }
@@ -1330,12 +1363,12 @@ mod tests {
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .ascii_case_insensitive(true)
-            .build(tax.words.bytes.iter().map(|b| b.as_ref()))
+            .build(tax.words.pattern_bytes())
             .unwrap();
         let by_ac = |t: &str, p: usize| ac.find(Input::new(t).span(p..t.len())).map(|m| (m.start(), m.end(), m.pattern().as_u32()));
         let mut texts = crate::sourcing::extract::corpus::replies(3000, 7);
         // Every name, in several cases, glued to words, symbols, digits and apostrophes.
-        let names: Vec<String> = tax.words.bytes.iter().map(|b| String::from_utf8_lossy(b).into_owned()).collect();
+        let names: Vec<String> = tax.words.pattern_bytes().iter().map(|b| String::from_utf8_lossy(b).into_owned()).collect();
         let around = ["", " ", "x", "_", ".", "-", "'s", "’s", "2", "++", "é", "(", ")", "/", "#", ",", "Z"];
         let mut rng = 0x2545_f491_4f6c_dd1du64;
         let mut next = move || {

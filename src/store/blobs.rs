@@ -84,6 +84,20 @@ pub fn shared(conn: &mut super::DbConn, sha256: &str) -> diesel::QueryResult<Opt
     blob_files::table.find(sha256).select(blob_files::bytes).first(conn).optional()
 }
 
+/// A stored file: from this instance's folder, else from the database copy (PostgreSQL), so
+/// every instance sharing the database can read a file another one stored.
+pub async fn read(pool: &super::Pool, blobs: &BlobStore, sha256: &str) -> anyhow::Result<Option<Vec<u8>>> {
+    let local = {
+        let (blobs, sha) = (blobs.clone(), sha256.to_string());
+        actix_web::web::block(move || blobs.get(&sha)).await.context("Blocking task failed")??
+    };
+    if local.is_some() {
+        return Ok(local);
+    }
+    let sha = sha256.to_string();
+    super::run(pool, move |c| Ok(shared(c, &sha)?)).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -187,12 +187,24 @@ pub struct NewMessage<'a> {
     pub answered_at: NaiveDateTime,
 }
 
-/// Queues a message unless one with the same key exists (`false` then).
+/// Queues a message unless one with the same key exists (`false` then). The information
+/// notice is owed once per person: none is queued for a candidate who already holds one, also
+/// when it came with a candidate merged into them.
 pub fn queue_message(conn: &mut DbConn, m: NewMessage<'_>) -> QueryResult<bool> {
     write_transaction(conn, |conn| {
         let known: i64 = candidate_messages::table.filter(candidate_messages::idempotency_key.eq(m.key)).count().get_result(conn)?;
         if known > 0 {
             return Ok(false);
+        }
+        if m.kind == "privacy_notice" {
+            let notified: i64 = candidate_messages::table
+                .filter(candidate_messages::candidate_id.eq(m.candidate_id))
+                .filter(candidate_messages::kind.eq("privacy_notice"))
+                .count()
+                .get_result(conn)?;
+            if notified > 0 {
+                return Ok(false);
+            }
         }
         diesel::insert_into(candidate_messages::table)
             .values((

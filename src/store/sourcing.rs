@@ -316,7 +316,20 @@ fn file_found_tx(conn: &mut DbConn, f: &Found) -> QueryResult<Filed> {
             (id, true)
         }
     };
+    // The limits hold whatever raced: a file over them is not kept for this candidate, nor
+    // does it become one of their identities.
+    let mut budget = budget_of(conn, &candidate_id)?;
+    let mut kept = Vec::with_capacity(f.cvs.len());
+    for cv in &f.cvs {
+        let known: i64 = candidate_cvs::table.find((&candidate_id, &cv.sha256)).count().get_result(conn)?;
+        if known > 0 || budget.take(cv.size) {
+            kept.push((cv, known > 0));
+        }
+    }
     for (kind, value) in &ids {
+        if *kind == IdentityKind::Cv && !kept.iter().any(|(cv, _)| &cv.sha256 == value) {
+            continue;
+        }
         add_identity(conn, *kind, value, &candidate_id, f.at)?;
     }
     for s in &f.sources {
@@ -345,14 +358,8 @@ fn file_found_tx(conn: &mut DbConn, f: &Found) -> QueryResult<Filed> {
             ))
             .execute(conn)?;
     }
-    // The limits hold whatever raced: a file over them is not kept for this candidate.
-    let mut budget = budget_of(conn, &candidate_id)?;
-    for cv in &f.cvs {
-        let known: i64 = candidate_cvs::table.find((&candidate_id, &cv.sha256)).count().get_result(conn)?;
-        if known == 0 && !budget.take(cv.size) {
-            continue;
-        }
-        if known == 0 {
+    for (cv, known) in kept {
+        if !known {
             diesel::insert_into(candidate_cvs::table)
                 .values((
                     candidate_cvs::candidate_id.eq(&candidate_id),

@@ -7,6 +7,7 @@ use hirecast::store::openings::{self, OpeningFilter};
 use hirecast::store::users;
 use reqwest::Response;
 use scraper::{Html, Selector};
+use sha2::Digest;
 
 use crate::helpers::*;
 
@@ -469,6 +470,21 @@ async fn cv_downloads_are_attachments_with_safe_headers(backend: Backend) {
 
     let res = client.get(app.url(&format!("/app/applications/{no_cv}/cv"))).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 404);
+
+    // A file another instance stored: not in this instance's folder. On PostgreSQL the
+    // database copy serves it; on SQLite (one instance) it is simply not found, never a 500.
+    let other = b"%PDF-1.4 stored by another instance".to_vec();
+    let other_sha = hex::encode(sha2::Sha256::digest(&other));
+    app.db(|c| hirecast::store::blobs::share(c, &other_sha, &other).unwrap());
+    let cv = StoredCv { sha256: other_sha, filename: "cv.pdf".into(), content_type: "application/pdf".into(), size: other.len() as i64 };
+    let elsewhere = file_application(&app, &id, "ines@example.fr", Some(cv));
+    let res = client.get(app.url(&format!("/app/applications/{elsewhere}/cv"))).send().await.unwrap();
+    if backend == Backend::Postgres {
+        assert_eq!(res.status().as_u16(), 200);
+        assert_eq!(res.bytes().await.unwrap().to_vec(), other);
+    } else {
+        assert_eq!(res.status().as_u16(), 404);
+    }
 }
 
 async fn team_is_for_admins_and_keeps_an_admin(backend: Backend) {

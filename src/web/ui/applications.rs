@@ -125,8 +125,7 @@ pub async fn cv(state: web::Data<AppState>, me: SignedIn, id: web::Path<String>)
     let (v, _) = visible_application(&state, &me, id.into_inner()).await?;
     let a = v.application;
     let Some(sha) = a.cv_sha256 else { return Err(PageError::NotFound) };
-    let blobs = state.blobs.clone();
-    let bytes = super::blocking(move || blobs.get(&sha)).await?.map_err(db_err)?;
+    let bytes = crate::store::blobs::read(&state.pool, &state.blobs, &sha).await.map_err(db_err)?;
     let Some(bytes) = bytes else {
         tracing::error!(application_id = %a.id, "CV file missing from the blob store");
         return Err(PageError::NotFound);

@@ -201,6 +201,10 @@ async fn a_candidates_cv_files_are_limited_in_number_and_size(backend: Backend) 
     assert_eq!(app.db(|c| shortlist::cvs_of(c, &id).unwrap()).len(), shortlist::MAX_CV_FILES_PER_CANDIDATE as usize);
     let budget = app.db(|c| shortlist::cv_budget(c, &[(shortlist::IdentityKind::Handle, "mastodon:noe@a.social".into())]).unwrap());
     assert_eq!(budget.files, 0, "nothing more for this person");
+    // A file not kept does not name the person either.
+    let by_file = |n: usize| app.db(|c| shortlist::candidate_by_identity(c, shortlist::IdentityKind::Cv, &format!("{n:064x}")).unwrap());
+    assert_eq!(by_file(9), Some(id.clone()));
+    assert_eq!((by_file(10), by_file(11)), (None, None), "the files over the limit are not identities");
 
     let mut f = found(&app, &opening, "Ada", Some("mastodon:ada@a.social"), &[], "2", 70);
     let big = shortlist::MAX_CV_BYTES_PER_CANDIDATE * 2 / 3;
@@ -213,7 +217,32 @@ async fn a_candidates_cv_files_are_limited_in_number_and_size(backend: Backend) 
     assert_eq!(budget, shortlist::CvBudget::FULL, "a person not known yet has the whole budget");
 }
 
+async fn the_information_notice_is_owed_once_per_person_also_after_a_merge(backend: Backend) {
+    use hirecast::store::harvest::{queue_message, NewMessage};
+    let app = spawn_app(backend).await;
+    let opening = crate::outbox::draft_opening(&app, "Développeur Rust");
+    let older = file(&app, found(&app, &opening, "Lou", Some("mastodon:lou@a.social"), &[], "1", 70)).candidate_id;
+    let newer = file(&app, found(&app, &opening, "Lou B.", Some("bluesky:did:plc:lou"), &["lou@example.fr"], "2", 70)).candidate_id;
+    let now = app.state.clock.now();
+    fn notice<'a>(cid: &'a str, key: &'a str, opening: &'a str, now: chrono::NaiveDateTime) -> NewMessage<'a> {
+        NewMessage { key, candidate_id: cid, opening_id: opening, kind: "privacy_notice", channel: "email", account_id: None, target: "lou@example.fr", reply_to: None, at: now, answered_at: now }
+    }
+    // The newer one, found by a sourcing search, was sent the notice.
+    assert!(app.db(|c| queue_message(c, notice(&newer, &format!("notice:{newer}"), &opening, now)).unwrap()));
+    let m = app.db(|c| merges::merge(c, &older, &newer, "email", None, now).unwrap());
+    // Found again by a search, now as the kept candidate: the person already has the notice.
+    assert!(!app.db(|c| queue_message(c, notice(&older, &format!("notice:{older}"), &opening, now)).unwrap()), "no second notice after the merge");
+    // Other messages are still queued.
+    let ack = NewMessage { kind: "acknowledgement", ..notice(&older, "ack:1", &opening, now) };
+    assert!(app.db(|c| queue_message(c, ack).unwrap()));
+    // Undone, the older one never had a notice of its own: it is owed one.
+    let admin = app.add_user("boss@acme.fr", Role::Admin);
+    app.db(|c| merges::undo(c, &m, &admin.id, now).unwrap());
+    assert!(app.db(|c| queue_message(c, notice(&older, &format!("notice:{older}"), &opening, now)).unwrap()));
+}
+
 crate::on_both_backends!(
+    the_information_notice_is_owed_once_per_person_also_after_a_merge,
     an_answer_naming_two_candidates_merges_them_and_an_undo_keeps_them_apart,
     recruiters_merge_by_hand_and_undo_on_the_page_and_the_api,
     a_candidates_cv_files_are_limited_in_number_and_size
