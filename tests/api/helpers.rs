@@ -69,7 +69,14 @@ fn postgres_admin_url() -> String {
 }
 
 pub fn new_client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build().unwrap()
+    // An idle connection is not reused after 1 s, well before the server's keep-alive (5 s)
+    // closes it: on a loaded machine, reusing one the server is closing fails the request.
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .pool_idle_timeout(std::time::Duration::from_secs(1))
+        .build()
+        .unwrap()
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
