@@ -114,9 +114,8 @@ impl CvKind {
 }
 
 /// A PDF starts with `%PDF-` within its first kilobyte, after at most a UTF-8 byte order mark
-/// and whitespace. Readers
-/// also accept the marker later in the first kilobyte, but then the bytes before it can make
-/// the file something else as well (an HTML page, a script): such a file is not a CV.
+/// and whitespace. Readers also accept other bytes before the marker, but those can make the
+/// file something else as well (an HTML page, a script): such a file is not a CV.
 pub fn is_pdf(bytes: &[u8]) -> bool {
     let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let head = &b[..b.len().min(1024)];

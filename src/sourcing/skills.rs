@@ -942,14 +942,10 @@ struct WordIndex {
     /// Open addressing: (hash of a first word, start in `cands`, count); hash 0 is empty.
     table: Vec<(u64, u32, u32)>,
     mask: usize,
-    /// One bit per 16 bits of a first word's hash (8 KB, stays in the L1 cache): most words
-    /// of a text begin no name and are dismissed here without touching the table.
-    filter: Box<[u64; FILTER_WORDS]>,
-    /// Pattern ids, grouped by first word, longest first within a group.
-    /// (pattern id, its range in `arena`) for each.
+    /// (pattern id, its range in `arena`), grouped by first word, longest first within a group.
     cands: Vec<(u32, u32, u32)>,
     /// Every pattern's bytes, ASCII-lowercased, end to end (one allocation, no pointer to
-    /// follow per candidate), and each pattern's range in it.
+    /// follow per candidate).
     arena: Vec<u8>,
     /// ASCII non-word bytes some name begins with.
     sym_ascii: [bool; 128],
@@ -963,14 +959,6 @@ fn mix(h: u64, b: u8) -> u64 {
 }
 
 const SEED: u64 = 0xcbf2_9ce4_8422_2325;
-
-const FILTER_WORDS: usize = (1 << 16) / 64;
-
-#[inline(always)]
-fn filter_slot(h: u64) -> (usize, u64) {
-    let k = (h >> 40) as usize & 0xFFFF;
-    (k / 64, 1u64 << (k % 64))
-}
 
 #[inline(always)]
 fn finish(h: u64) -> u64 {
@@ -998,7 +986,6 @@ impl WordIndex {
         }
         let size = (groups.len() * 2).next_power_of_two().max(16);
         let mut table = vec![(0u64, 0u32, 0u32); size];
-        let mut filter = Box::new([0u64; FILTER_WORDS]);
         let mut cands = Vec::with_capacity(patterns.len());
         let mut arena = Vec::new();
         let mut keys: Vec<u64> = groups.keys().copied().collect();
@@ -1011,23 +998,17 @@ impl WordIndex {
                 i = (i + 1) & (size - 1);
             }
             table[i] = (h, cands.len() as u32, g.len() as u32);
-            let (w, bit) = filter_slot(h);
-            filter[w] |= bit;
             for pid in g {
                 let start = arena.len() as u32;
                 arena.extend(patterns[pid as usize].bytes().map(|b| b.to_ascii_lowercase()));
                 cands.push((pid, start, arena.len() as u32));
             }
         }
-        WordIndex { table, mask: size - 1, filter, cands, arena, sym_ascii, sym_other }
+        WordIndex { table, mask: size - 1, cands, arena, sym_ascii, sym_other }
     }
 
     #[inline]
     fn group(&self, h: u64) -> &[(u32, u32, u32)] {
-        let (w, bit) = filter_slot(h);
-        if self.filter[w] & bit == 0 {
-            return &[];
-        }
         let mut i = h as usize & self.mask;
         loop {
             let (k, start, n) = self.table[i];
