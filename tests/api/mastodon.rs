@@ -38,39 +38,56 @@ impl MastodonMock {
                  which installs it (tests/peers/mastodon) and sets HIRECAST_TEST_MASTODON_MOCK to its executable"
             )
         });
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = tokio::process::Command::new(&exe)
-            .args(["serve", "--host", "127.0.0.1", "--port", &port.to_string(), "--in-memory", "--log-level", "warning"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start mastodon-mock ({exe}): {e}"));
-        let url = format!("http://127.0.0.1:{port}");
+        // The free port is found before the server binds it, so another test's server may take
+        // it first: then this one exits, or the answers come from the other one (whose "jobs"
+        // user exists already). Either way, start again on another port.
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        let deadline = std::time::Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Ok(r) = http.get(format!("{url}/api/v2/instance")).send().await {
-                if r.status().is_success() {
+        for _ in 0..5 {
+            let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+            let mut child = tokio::process::Command::new(&exe)
+                .args(["serve", "--host", "127.0.0.1", "--port", &port.to_string(), "--in-memory", "--log-level", "warning"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .kill_on_drop(true)
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start mastodon-mock ({exe}): {e}"));
+            let url = format!("http://127.0.0.1:{port}");
+            let deadline = std::time::Instant::now() + Duration::from_secs(60);
+            let mut exited = false;
+            loop {
+                if child.try_wait().unwrap().is_some() {
+                    exited = true;
                     break;
                 }
+                if let Ok(r) = http.get(format!("{url}/api/v2/instance")).send().await {
+                    if r.status().is_success() {
+                        break;
+                    }
+                }
+                assert!(std::time::Instant::now() < deadline, "mastodon-mock ({exe}) did not answer on {url} within 60 s");
+                tokio::time::sleep(Duration::from_millis(100)).await;
             }
-            assert!(std::time::Instant::now() < deadline, "mastodon-mock ({exe}) did not answer on {url} within 60 s");
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            if exited {
+                continue;
+            }
+            let user: Value = http
+                .post(format!("{url}/api/v1/_mock/dev_user"))
+                .json(&json!({"username": "jobs", "display_name": "Jobs"}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap_or(Value::Null);
+            let (Some(token), Some(account_id)) = (user["access_token"].as_str(), user["id"].as_str()) else {
+                let _ = child.start_kill();
+                continue;
+            };
+            let (token, account_id) = (token.to_string(), account_id.to_string());
+            return MastodonMock { url, http, token, account_id, child };
         }
-        let user: Value = http
-            .post(format!("{url}/api/v1/_mock/dev_user"))
-            .json(&json!({"username": "jobs", "display_name": "Jobs"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = user["access_token"].as_str().expect("dev_user gives a token").to_string();
-        let account_id = user["id"].as_str().expect("dev_user gives an id").to_string();
-        MastodonMock { url, http, token, account_id, child }
+        panic!("mastodon-mock ({exe}) could not be started on a port of its own in 5 tries: dev_user gave no token")
     }
 
     /// Every status of the account, as the server holds them (newest first).
