@@ -135,6 +135,7 @@ impl Harvester {
                     let key = format!("ack:{}:{}", opening.id, ingested.filed.candidate_id);
                     let (cid, oid, aid) = (ingested.filed.candidate_id.clone(), opening.id.clone(), account.id.clone());
                     let answered = h.posted_at.unwrap_or(now);
+                    let language = h.language_to_answer();
                     crate::store::run(&self.ctx.pool, move |c| {
                         Ok(store::queue_message(
                             c,
@@ -149,6 +150,7 @@ impl Harvester {
                                 reply_to: reply_to.as_deref(),
                                 at: now,
                                 answered_at: answered,
+                                language,
                             },
                         )?)
                     })
@@ -194,12 +196,26 @@ impl Harvester {
             let (aid, key, cid, oid, answered) =
                 (app.id.clone(), format!("ack:{}:{}", opening.id, ingested.filed.candidate_id), ingested.filed.candidate_id.clone(), opening.id.clone(), app.created_at);
             let ack = ingested.filed.new_entry && recent;
+            // In the language of the form the person used.
+            let language = app.consent_language.clone();
             crate::store::run(&self.ctx.pool, move |c| {
                 crate::store::write_transaction::<_, anyhow::Error, _>(c, |c| {
                     if let (true, Some(to)) = (ack, to.as_deref()) {
                         store::queue_message(
                             c,
-                            NewMessage { key: &key, candidate_id: &cid, opening_id: &oid, kind: "ack", channel: "email", account_id: None, target: to, reply_to: None, at: now, answered_at: answered },
+                            NewMessage {
+                                key: &key,
+                                candidate_id: &cid,
+                                opening_id: &oid,
+                                kind: "ack",
+                                channel: "email",
+                                account_id: None,
+                                target: to,
+                                reply_to: None,
+                                at: now,
+                                answered_at: answered,
+                                language: Lang::parse(&language),
+                            },
                         )?;
                     }
                     crate::store::applications::mark_ingested(c, &aid, now)?;
@@ -250,11 +266,24 @@ impl Harvester {
                 found += 1;
                 // The notice is owed once per person, whatever the opening.
                 let key = format!("notice:{}", ingested.filed.candidate_id);
+                let language = h.language_to_answer();
                 let (cid, oid, aid, target) = (ingested.filed.candidate_id.clone(), opening.id.clone(), account.id.clone(), h.author_handle.trim_start_matches('@').to_string());
                 crate::store::run(&self.ctx.pool, move |c| {
                     Ok(store::queue_message(
                         c,
-                        NewMessage { key: &key, candidate_id: &cid, opening_id: &oid, kind: "privacy_notice", channel: "mastodon_dm", account_id: Some(&aid), target: &target, reply_to: Some(&id), at: now, answered_at: now },
+                        NewMessage {
+                            key: &key,
+                            candidate_id: &cid,
+                            opening_id: &oid,
+                            kind: "privacy_notice",
+                            channel: "mastodon_dm",
+                            account_id: Some(&aid),
+                            target: &target,
+                            reply_to: Some(&id),
+                            at: now,
+                            answered_at: now,
+                            language,
+                        },
                     )?)
                 })
                 .await
@@ -311,11 +340,24 @@ impl Harvester {
             found += 1;
             if let Some(email) = ingested.emails.first().cloned() {
                 let key = format!("notice:{}", ingested.filed.candidate_id);
+                let language = h.language_to_answer();
                 let (cid, oid) = (ingested.filed.candidate_id.clone(), opening.id.clone());
                 crate::store::run(&self.ctx.pool, move |c| {
                     Ok(store::queue_message(
                         c,
-                        NewMessage { key: &key, candidate_id: &cid, opening_id: &oid, kind: "privacy_notice", channel: "email", account_id: None, target: &email, reply_to: None, at: now, answered_at: now },
+                        NewMessage {
+                            key: &key,
+                            candidate_id: &cid,
+                            opening_id: &oid,
+                            kind: "privacy_notice",
+                            channel: "email",
+                            account_id: None,
+                            target: &email,
+                            reply_to: None,
+                            at: now,
+                            answered_at: now,
+                            language,
+                        },
                     )?)
                 })
                 .await
@@ -416,7 +458,7 @@ impl Harvester {
                 gone(&m.id).await?;
                 continue;
             };
-            let lang: Lang = opening.draft.language.into();
+            let lang: Lang = m.language.as_deref().and_then(Lang::parse).unwrap_or_else(|| opening.draft.language.into());
             let notice = m.kind == "privacy_notice";
             let text = if notice {
                 crate::i18n::sourcing::privacy_notice(lang, &opening.draft.company, &opening.draft.title)
@@ -513,6 +555,7 @@ pub fn x_answer(tweet: &Value, user: &Value) -> Harvested {
         author_handle: format!("@{username}"),
         author_name: user["name"].as_str().unwrap_or_default().to_string(),
         text: with_expanded_urls(tweet["text"].as_str().unwrap_or_default().to_string(), &tweet["entities"]),
+        language: tweet["lang"].as_str().map(str::to_string),
         posted_at: tweet["created_at"].as_str().and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok()).map(|t| t.naive_utc()),
         profile: Some(HarvestedProfile { remote_id: format!("{}#profile", tweet["author_id"].as_str().unwrap_or_default()), url: Some(format!("https://x.com/{username}")), text: profile.trim().to_string() }),
     }
@@ -556,6 +599,7 @@ pub fn bluesky_answer(post: &Value, profile: &Value) -> Harvested {
         author_handle: format!("@{handle}"),
         author_name: author["displayName"].as_str().unwrap_or_default().to_string(),
         text,
+        language: post["record"]["langs"][0].as_str().map(str::to_string),
         posted_at: post["record"]["createdAt"].as_str().and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok()).map(|t| t.naive_utc()),
         profile: Some(HarvestedProfile {
             remote_id: format!("{did}#profile"),
@@ -596,6 +640,7 @@ pub fn mastodon_answer(status: &Value, profile: Option<&Value>, instance_host: &
         author_handle: format!("@{full}"),
         author_name: author["display_name"].as_str().unwrap_or_default().to_string(),
         text: html_to_text(status["content"].as_str().unwrap_or_default()),
+        language: status["language"].as_str().map(str::to_string),
         posted_at: status["created_at"].as_str().and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok()).map(|t| t.naive_utc()),
         profile,
     }

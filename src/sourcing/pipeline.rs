@@ -61,6 +61,17 @@ pub struct Harvested {
     pub text: String,
     pub posted_at: Option<NaiveDateTime>,
     pub profile: Option<HarvestedProfile>,
+    /// The language tag the network gives the post (Mastodon `language`, Bluesky `langs`, X `lang`).
+    pub language: Option<String>,
+}
+
+impl Harvested {
+    /// The language to answer this person in: the one their text is written in, else the
+    /// network's tag for it (often the app's default, so it comes second); `None`: neither
+    /// says French or English, and the opening's language is used.
+    pub fn language_to_answer(&self) -> Option<crate::i18n::Lang> {
+        crate::i18n::Lang::guess(&self.text).or_else(|| self.language.as_deref().and_then(crate::i18n::Lang::from_tag))
+    }
 }
 
 /// What ingesting an answer did.

@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::deliveries::DeliveryRow;
+use crate::i18n::Lang;
 use super::schema::{candidate_messages, channel_accounts, deliveries, harvest_cursors, openings};
 use super::{new_id, write_transaction, DbConn};
 
@@ -170,6 +171,8 @@ pub struct MessageRow {
     pub remote_id: Option<String>,
     pub last_error: Option<String>,
     pub created_at: NaiveDateTime,
+    /// `fr` or `en`; `None`: the opening's language.
+    pub language: Option<String>,
 }
 
 pub struct NewMessage<'a> {
@@ -185,6 +188,8 @@ pub struct NewMessage<'a> {
     pub at: NaiveDateTime,
     /// When the candidate answered: the response time counts from there.
     pub answered_at: NaiveDateTime,
+    /// The language to write in (`None`: the opening's).
+    pub language: Option<Lang>,
 }
 
 /// Queues a message unless one with the same key exists (`false` then). The information
@@ -220,6 +225,7 @@ pub fn queue_message(conn: &mut DbConn, m: NewMessage<'_>) -> QueryResult<bool> 
                 candidate_messages::state.eq("queued"),
                 candidate_messages::due_at.eq(m.at),
                 candidate_messages::created_at.eq(m.answered_at.min(m.at)),
+                candidate_messages::language.eq(m.language.map(Lang::code)),
             ))
             .execute(conn)?;
         Ok(true)

@@ -400,6 +400,7 @@ diesel::table! {
         remote_id -> Nullable<Text>,
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
+        language -> Nullable<Text>,
     }
 }
 

@@ -34,11 +34,12 @@ async fn applications_are_read_scored_shortlisted_and_acknowledged_once(backend:
     // One applicant uploads a Word CV; another gives a link to her CV.
     let with_file = form("Camille Martin", "camille@example.org", "06 12 34 56 78", "Bonjour, je suis intéressée.", &"a".repeat(32))
         .part("cv", Part::bytes(docx).file_name("cv.docx").mime_str("application/vnd.openxmlformats-officedocument.wordprocessingml.document").unwrap());
-    let r = app.client.post(app.url(&format!("/jobs/{slug}/apply"))).multipart(with_file).send().await.unwrap();
+    // Camille's browser asks for French, Inès's for English: each is answered in the form's language.
+    let r = app.client.post(app.url(&format!("/jobs/{slug}/apply"))).header("accept-language", "fr-FR,fr;q=0.9").multipart(with_file).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap_or_default());
     let with_link = form("Inès Diallo", "ines@example.org", "+33 7 00 00 00 01", "Mon CV est en lien.", &"b".repeat(32))
         .text("cv_url", format!("http://cv.example.com:{}/cv-ines.pdf", cvs.port));
-    let r = app.client.post(app.url(&format!("/jobs/{slug}/apply"))).multipart(with_link).send().await.unwrap();
+    let r = app.client.post(app.url(&format!("/jobs/{slug}/apply"))).header("accept-language", "en-GB,en;q=0.8").multipart(with_link).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap_or_default());
 
     let ctx = ChannelContext::new(app.state.pool.clone(), app.state.settings.clone(), app.state.clock.clone(), app.state.key.clone());
@@ -64,12 +65,16 @@ async fn applications_are_read_scored_shortlisted_and_acknowledged_once(backend:
     assert_eq!(app.db(|c| shortlist::candidate_by_identity(c, shortlist::IdentityKind::Phone, "+33612345678").unwrap()), Some(camille.candidate.id.clone()));
     assert_eq!(cvs.hits.load(std::sync::atomic::Ordering::SeqCst), 1, "the CV link was fetched once");
 
-    // Each applicant gets one acknowledgement, in the opening's language.
+    // Each applicant gets one acknowledgement, in the language of the form they filled in
+    // (the opening is in French).
     let mails = smtp.wait_for(2).await;
     let mut to: Vec<String> = mails.iter().map(|m| m.to()).collect();
     to.sort();
     assert!(to[0].contains("camille@example.org") && to[1].contains("ines@example.org"), "{to:?}");
-    assert!(mails.iter().all(|m| m.subject().starts_with("Votre candidature")));
+    let to_camille = mails.iter().find(|m| m.to().contains("camille@")).unwrap();
+    let to_ines = mails.iter().find(|m| m.to().contains("ines@")).unwrap();
+    assert!(to_camille.subject().starts_with("Votre candidature"), "{}", to_camille.subject());
+    assert!(to_ines.subject().starts_with("Your application"), "{}", to_ines.subject());
 
     // Nothing is read twice; the time to first response has its two samples.
     app.state.clock.advance(chrono::Duration::seconds(hirecast::sourcing::harvest::HARVEST_EVERY_SECS));

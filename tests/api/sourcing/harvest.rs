@@ -152,6 +152,11 @@ async fn replies_are_harvested_scored_shortlisted_and_acknowledged_once(backend:
     let dm: Value = mock.http.get(format!("{}/api/v1/statuses/{}", mock.url, lea_ack.3.as_deref().unwrap())).bearer_auth(&mock.token).send().await.unwrap().json().await.unwrap();
     assert_eq!(dm["visibility"], "direct");
     assert!(dm["content"].as_str().unwrap().contains("merci pour votre candidature"), "{dm}");
+    // Bob wrote in English to this French opening: he is answered in English.
+    let bob_ack = sent.iter().find(|s| s.0.starts_with("bob@")).expect("Bob sent a CV: acknowledged");
+    let dm: Value = mock.http.get(format!("{}/api/v1/statuses/{}", mock.url, bob_ack.3.as_deref().unwrap())).bearer_auth(&mock.token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(dm["visibility"], "direct");
+    assert!(dm["content"].as_str().unwrap().contains("thank you for applying"), "{dm}");
 
     // Again: nothing new is read, fetched, filed or sent.
     let hits = cvs.hits.load(Ordering::SeqCst);

@@ -225,7 +225,7 @@ async fn the_information_notice_is_owed_once_per_person_also_after_a_merge(backe
     let newer = file(&app, found(&app, &opening, "Lou B.", Some("bluesky:did:plc:lou"), &["lou@example.fr"], "2", 70)).candidate_id;
     let now = app.state.clock.now();
     fn notice<'a>(cid: &'a str, key: &'a str, opening: &'a str, now: chrono::NaiveDateTime) -> NewMessage<'a> {
-        NewMessage { key, candidate_id: cid, opening_id: opening, kind: "privacy_notice", channel: "email", account_id: None, target: "lou@example.fr", reply_to: None, at: now, answered_at: now }
+        NewMessage { key, candidate_id: cid, opening_id: opening, kind: "privacy_notice", channel: "email", account_id: None, target: "lou@example.fr", reply_to: None, at: now, answered_at: now, language: None }
     }
     // The newer one, found by a sourcing search, was sent the notice.
     assert!(app.db(|c| queue_message(c, notice(&newer, &format!("notice:{newer}"), &opening, now)).unwrap()));

@@ -1,0 +1,1 @@
+ALTER TABLE candidate_messages DROP COLUMN language;
