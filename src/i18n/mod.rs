@@ -42,7 +42,7 @@ impl Lang {
         ];
         const EN: &[&str] = &[
             "i", "you", "he", "she", "we", "they", "the", "and", "is", "are", "am", "my", "your", "for", "with", "to", "of", "in", "this",
-            "that", "have", "has", "hi", "hello", "thanks", "thank", "it", "at", "be", "here", "but", "from", "would", "role", "position",
+            "that", "have", "has", "hi", "hello", "thanks", "thank", "it", "here", "but", "from", "would", "role", "position",
             "resume", "looking", "interested",
         ];
         let head = match text.char_indices().nth(2000) {
@@ -125,6 +125,8 @@ mod tests {
         for t in ["here's my resume: https://x.example/bob", "Hi! I'm interested in this role", "Thanks, my CV is attached", "I have 5 years of experience with Go"] {
             assert_eq!(Lang::guess(t), Some(Lang::En), "{t}");
         }
+        // An address written "name [at] domain [dot] fr" does not make a French reply English.
+        assert_eq!(Lang::guess("Mon CV : lea [at] example [dot] fr"), Some(Lang::Fr));
         // Nothing to go by, or as much of each: the caller decides.
         for t in ["", "https://x.example/cv.pdf", "Rust, Go, PostgreSQL", "🙂", "Hallo, ich bin interessiert"] {
             assert_eq!(Lang::guess(t), None, "{t}");
