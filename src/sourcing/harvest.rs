@@ -197,7 +197,7 @@ impl Harvester {
                 (app.id.clone(), format!("ack:{}:{}", opening.id, ingested.filed.candidate_id), ingested.filed.candidate_id.clone(), opening.id.clone(), app.created_at);
             let ack = ingested.filed.new_entry && recent;
             // In the language of the form the person used.
-            let language = app.consent_language.clone();
+            let language = Lang::parse(&app.consent_language);
             crate::store::run(&self.ctx.pool, move |c| {
                 crate::store::write_transaction::<_, anyhow::Error, _>(c, |c| {
                     if let (true, Some(to)) = (ack, to.as_deref()) {
@@ -214,7 +214,7 @@ impl Harvester {
                                 reply_to: None,
                                 at: now,
                                 answered_at: answered,
-                                language: Lang::parse(&language),
+                                language,
                             },
                         )?;
                     }

@@ -4,9 +4,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::deliveries::DeliveryRow;
-use crate::i18n::Lang;
 use super::schema::{candidate_messages, channel_accounts, deliveries, harvest_cursors, openings};
 use super::{new_id, write_transaction, DbConn};
+use crate::i18n::Lang;
 
 /// A published post to read the replies of.
 #[derive(Debug, Clone)]
