@@ -55,6 +55,29 @@ fn bench(c: &mut Criterion) {
             n
         })
     });
+    g.bench_function("hirecast_skills_find_into", |b| {
+        b.iter(|| {
+            let mut n = 0usize;
+            for t in &replies {
+                tax.find_into(black_box(t), &mut hits);
+                n += hits.len();
+            }
+            n
+        })
+    });
+    let all_hits: Vec<Vec<SkillHit>> = replies.iter().map(|t| tax.find(t)).collect();
+    let per: f64 = all_hits.iter().map(Vec::len).sum::<usize>() as f64 / N as f64;
+    eprintln!("skills per reply: {per:.2}");
+    g.bench_function("hirecast_route_10000_openings", |b| {
+        b.iter(|| {
+            let mut n = 0usize;
+            for h in &all_hits {
+                index.matches_with(&mut scratch, black_box(h), 5, &mut matches);
+                n += matches.len();
+            }
+            n
+        })
+    });
     let ex = Extractor::new();
     g.bench_function("twitter_text_extract_entities_with_indices", |b| {
         b.iter(|| {
