@@ -78,6 +78,27 @@ fn bench(c: &mut Criterion) {
             n
         })
     });
+    // A floor, not a feature: the least any word-boundary matcher does, one pass over the
+    // bytes hashing each word (no table, no rule, no output). What this costs per reply bounds
+    // from below what extraction plus skill matching can cost.
+    g.bench_function("floor_word_walk_and_hash", |b| {
+        b.iter(|| {
+            let mut n = 0u64;
+            for t in &replies {
+                let mut h = 0xcbf2_9ce4_8422_2325u64;
+                for &c in black_box(t).as_bytes() {
+                    if c.is_ascii_alphanumeric() || c >= 0x80 {
+                        h = (h ^ c as u64).wrapping_mul(0x0000_0100_0000_01b3);
+                    } else {
+                        n = n.wrapping_add(h >> 63);
+                        h = 0xcbf2_9ce4_8422_2325;
+                    }
+                }
+                n = n.wrapping_add(h >> 63);
+            }
+            n
+        })
+    });
     let ex = Extractor::new();
     g.bench_function("twitter_text_extract_entities_with_indices", |b| {
         b.iter(|| {
