@@ -90,6 +90,15 @@ ui_texts! {
     merge_done: "The two candidates are now one.", "Les deux candidats n'en font plus qu'un.";
     merge_undone: "The merge is undone: the two candidates are separate again.", "La fusion est annulée : les deux candidats sont à nouveau distincts.";
     merge_same: "Choose two different candidates.", "Choisissez deux candidats différents.";
+    col_move: "Decision", "Décision";
+    f_stage: "Move to", "Passer à";
+    f_stage_note: "Note (reason, date…)", "Note (motif, date…)";
+    stage_submit: "Move", "Valider";
+    stage_moved: "The candidate's stage is changed, and recorded.", "L'étape du candidat est changée, et enregistrée.";
+    stage_unknown: "Choose one of the stages listed.", "Choisissez l'une des étapes proposées.";
+    stage_note_long: "The note is too long (2,000 characters at most).", "La note est trop longue (2 000 caractères au plus).";
+    stage_by: "by {who} on {when}", "par {who} le {when}";
+    stage_by_hirecast: "by Hirecast (score) on {when}", "par Hirecast (note) le {when}";
     merge_unknown: "One of these candidates is not in this opening any more (merged or gone). Reload the page.", "L'un de ces candidats n'est plus dans cette offre (fusionné ou supprimé). Rechargez la page.";
     merge_later: "The candidate kept was merged again since: undo that later merge first.", "Le candidat gardé a été fusionné à nouveau depuis : annulez d'abord cette fusion plus récente.";
     merge_already_undone: "This merge was already undone.", "Cette fusion a déjà été annulée.";

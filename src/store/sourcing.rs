@@ -471,6 +471,11 @@ pub fn move_to(conn: &mut DbConn, opening_id: &str, candidate_id: &str, to: Stag
         let state: Option<String> =
             shortlist_entries::table.find((opening_id, candidate_id)).select(shortlist_entries::state).first(conn).optional()?;
         let Some(state) = state else { return Ok(false) };
+        // A candidate merged into another is moved through the one kept.
+        let merged: Option<Option<String>> = candidates::table.find(candidate_id).select(candidates::merged_into).first(conn).optional()?;
+        if !matches!(merged, Some(None)) {
+            return Ok(false);
+        }
         let from = Stage::parse(&state);
         if from == Some(to) {
             return Ok(true);
@@ -521,6 +526,83 @@ pub fn entries_for_opening(conn: &mut DbConn, opening_id: &str) -> QueryResult<V
             created_at,
         })
         .collect())
+}
+
+/// One candidate's entry in one opening's shortlist store (hidden when merged into another).
+pub fn entry(conn: &mut DbConn, opening_id: &str, candidate_id: &str) -> QueryResult<Option<EntryView>> {
+    Ok(entries_for_opening(conn, opening_id)?.into_iter().find(|e| e.candidate.id == candidate_id))
+}
+
+/// A recorded change of stage: `from` is absent when the candidate entered the store.
+#[derive(Debug, Clone)]
+pub struct StageEvent {
+    pub from: Option<String>,
+    pub to: String,
+    /// Who changed it (a user's name); absent when hirecast filed the candidate.
+    pub actor: Option<String>,
+    pub at: NaiveDateTime,
+    pub note: Option<String>,
+}
+
+/// The stages a candidate went through in an opening, oldest first.
+pub fn history(conn: &mut DbConn, opening_id: &str, candidate_id: &str) -> QueryResult<Vec<StageEvent>> {
+    Ok(events(conn, opening_id, Some(candidate_id))?.into_iter().map(|x| x.1).collect())
+}
+
+/// Each candidate's latest change of stage in an opening, as (candidate id, change).
+pub fn last_changes(conn: &mut DbConn, opening_id: &str) -> QueryResult<Vec<(String, StageEvent)>> {
+    let mut last: Vec<(String, StageEvent)> = Vec::new();
+    for (cid, e) in events(conn, opening_id, None)? {
+        match last.iter_mut().find(|x| x.0 == cid) {
+            Some(x) => x.1 = e,
+            None => last.push((cid, e)),
+        }
+    }
+    Ok(last)
+}
+
+fn events(conn: &mut DbConn, opening_id: &str, candidate_id: Option<&str>) -> QueryResult<Vec<(String, StageEvent)>> {
+    use super::schema::users;
+    let mut q = shortlist_events::table
+        .left_join(users::table.on(users::id.nullable().eq(shortlist_events::actor_id)))
+        .filter(shortlist_events::opening_id.eq(opening_id))
+        .into_boxed();
+    if let Some(cid) = candidate_id {
+        q = q.filter(shortlist_events::candidate_id.eq(cid.to_string()));
+    }
+    let rows: Vec<(String, Option<String>, String, Option<String>, NaiveDateTime, Option<String>)> = q
+        .order((shortlist_events::at.asc(), shortlist_events::id.asc()))
+        .select((
+            shortlist_events::candidate_id,
+            shortlist_events::from_state,
+            shortlist_events::to_state,
+            users::name.nullable(),
+            shortlist_events::at,
+            shortlist_events::note,
+        ))
+        .load(conn)?;
+    let mut out: Vec<(String, StageEvent)> = Vec::with_capacity(rows.len());
+    for (cid, from, to, actor, at, note) in rows {
+        out.push((cid, StageEvent { from, to, actor, at, note }));
+    }
+    chain_same_instant(&mut out);
+    Ok(out)
+}
+
+/// Ids are not ordered, so changes recorded at the same instant are put in the order that
+/// chains them: each one's `from` is the stage the one before it led to.
+fn chain_same_instant(evs: &mut [(String, StageEvent)]) {
+    for i in 0..evs.len() {
+        let prev_to = evs[..i].iter().rev().find(|x| x.0 == evs[i].0).map(|x| x.1.to.clone());
+        let same = |x: &(String, StageEvent)| x.0 == evs[i].0 && x.1.at == evs[i].1.at;
+        if let Some(j) = (i..evs.len()).find(|&j| same(&evs[j]) && evs[j].1.from == prev_to) {
+            if j != i {
+                let e = evs[j].clone();
+                evs[i..=j].rotate_right(1);
+                evs[i] = e;
+            }
+        }
+    }
 }
 
 /// (kind, network, url, text) of what a candidate wrote, oldest first.

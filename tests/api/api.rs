@@ -528,6 +528,9 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("get", "/api/v1/candidates/{id}/merges"),
         ("post", "/api/v1/candidates/{id}/merges"),
         ("post", "/api/v1/merges/{id}/undo"),
+        ("get", "/api/v1/openings/{id}/candidates"),
+        ("get", "/api/v1/openings/{id}/candidates/{candidate}"),
+        ("post", "/api/v1/openings/{id}/candidates/{candidate}/stage"),
     ];
     let registered = hirecast::web::api::route_table();
     assert_eq!(registered.len(), expected.len(), "{registered:?}");

@@ -9,6 +9,7 @@ pub mod compose;
 pub mod deliveries;
 pub mod model;
 pub mod openings;
+pub mod shortlist;
 
 use std::sync::OnceLock;
 
@@ -43,6 +44,9 @@ fn table() -> Vec<(&'static str, Vec<(Method, Route)>)> {
         ("/openings/{id}/pause", vec![(Method::POST, r(Method::POST).to(openings::pause))]),
         ("/openings/{id}/close", vec![(Method::POST, r(Method::POST).to(deliveries::close))]),
         ("/openings/{id}/applications", vec![(Method::GET, r(Method::GET).to(openings::applications))]),
+        ("/openings/{id}/candidates", vec![(Method::GET, r(Method::GET).to(shortlist::list))]),
+        ("/openings/{id}/candidates/{candidate}", vec![(Method::GET, r(Method::GET).to(shortlist::get))]),
+        ("/openings/{id}/candidates/{candidate}/stage", vec![(Method::POST, r(Method::POST).to(shortlist::move_stage))]),
         ("/openings/{id}/deliveries", vec![(Method::GET, r(Method::GET).to(deliveries::list))]),
         ("/deliveries/{id}/retry", vec![(Method::POST, r(Method::POST).to(deliveries::retry))]),
         ("/deliveries/{id}/cancel", vec![(Method::POST, r(Method::POST).to(deliveries::cancel))]),
@@ -132,6 +136,9 @@ async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
         candidates::list,
         candidates::create,
         candidates::undo,
+        shortlist::list,
+        shortlist::get,
+        shortlist::move_stage,
     ),
     components(schemas(
         model::OpeningOut,
@@ -164,6 +171,11 @@ async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
         candidates::MergeOut,
         candidates::MergeList,
         candidates::MergeRequest,
+        shortlist::EntryOut,
+        shortlist::EntryDetail,
+        shortlist::EntryList,
+        shortlist::StageEventOut,
+        shortlist::StageRequest,
     )),
     modifiers(&BearerScheme),
     tags(
@@ -173,6 +185,7 @@ async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
         (name = "deliveries", description = "Each post of an opening on a channel, and what a person can do about it"),
         (name = "compose", description = "Posts per network, counted as each network counts"),
         (name = "candidates", description = "One candidate per person across channels: merges, recorded and undoable"),
+        (name = "shortlist", description = "Each opening's candidates, their stage in the process and its history"),
     )
 )]
 pub struct ApiDoc;

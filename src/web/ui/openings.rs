@@ -582,6 +582,7 @@ struct OpeningPage {
     link_clicks: Vec<LinkClicksRow>,
     broadcast: super::broadcast::Panel,
     shortlist: Vec<ShortlistRow>,
+    stages: Vec<(&'static str, &'static str)>,
     /// Why a channel's replies cannot be read (e.g. the X plan), to say it plainly.
     harvest_notes: Vec<String>,
     searches: Vec<SearchView>,
@@ -638,6 +639,13 @@ pub struct ShortlistRow {
     pub missing: Vec<String>,
     pub has_cv: bool,
     pub date: String,
+    /// Who made the latest change of stage, and when.
+    pub last_change: String,
+}
+
+/// Every stage, with its label, for the decision form.
+pub fn stage_choices(lang: Lang) -> Vec<(&'static str, &'static str)> {
+    crate::store::sourcing::Stage::ALL.iter().map(|&s| (s.as_str(), stage_label(s, lang))).collect()
 }
 
 fn stage_label(stage: crate::store::sourcing::Stage, lang: Lang) -> &'static str {
@@ -660,7 +668,13 @@ fn stage_label(stage: crate::store::sourcing::Stage, lang: Lang) -> &'static str
     }
 }
 
-fn shortlist_rows(entries: Vec<crate::store::sourcing::EntryView>, cv_owners: &[String], lang: Lang) -> Vec<ShortlistRow> {
+fn shortlist_rows(
+    entries: Vec<crate::store::sourcing::EntryView>,
+    cv_owners: &[String],
+    changes: &[(String, crate::store::sourcing::StageEvent)],
+    lang: Lang,
+) -> Vec<ShortlistRow> {
+    let t = crate::i18n::ui::text(lang);
     let label = |v: &serde_json::Value| {
         let key = if lang == Lang::Fr { "label_fr" } else { "label_en" };
         v[key].as_str().unwrap_or_default().to_string()
@@ -681,6 +695,14 @@ fn shortlist_rows(entries: Vec<crate::store::sourcing::EntryView>, cv_owners: &[
                 matched: x["matched"].as_array().into_iter().flatten().map(label).collect(),
                 missing: x["missing"].as_array().into_iter().flatten().map(label).collect(),
                 date: fmt_time(&e.created_at),
+                last_change: changes
+                    .iter()
+                    .find(|c| c.0 == e.candidate.id)
+                    .map(|(_, c)| match &c.actor {
+                        Some(who) => t.stage_by.replace("{who}", who).replace("{when}", &fmt_time(&c.at)),
+                        None => t.stage_by_hirecast.replace("{when}", &fmt_time(&c.at)),
+                    })
+                    .unwrap_or_default(),
             }
         })
         .collect()
@@ -727,9 +749,10 @@ pub(super) async fn render_opening_full(
     let lang = me.lang;
     let t = crate::i18n::ui::text(lang);
     let (oid, manager_ids) = (o.id.clone(), o.draft.hiring_manager_ids.clone());
-    let (apps, managers, link_clicks, entries, cv_owners, unsupported) = crate::store::run(&state.pool, move |c| {
+    let (apps, managers, link_clicks, entries, (cv_owners, changes), unsupported) = crate::store::run(&state.pool, move |c| {
         let apps = crate::store::applications::list_for_opening(c, &oid)?;
         let entries = crate::store::sourcing::entries_for_opening(c, &oid)?;
+        let changes = crate::store::sourcing::last_changes(c, &oid)?;
         let mut cv_owners = Vec::new();
         for e in &entries {
             if !crate::store::sourcing::cvs_of(c, &e.candidate.id)?.is_empty() {
@@ -769,7 +792,7 @@ pub(super) async fn render_opening_full(
                 managers.push(u.name);
             }
         }
-        Ok((apps, managers, link_clicks, entries, cv_owners, unsupported))
+        Ok((apps, managers, link_clicks, entries, (cv_owners, changes), unsupported))
     })
     .await
     .map_err(db_err)?;
@@ -826,7 +849,8 @@ pub(super) async fn render_opening_full(
             .into_iter()
             .map(|r| LinkClicksRow { short_link: state.url(&r.short_link), ..r })
             .collect(),
-        shortlist: shortlist_rows(entries, &cv_owners, lang),
+        shortlist: shortlist_rows(entries, &cv_owners, &changes, lang),
+        stages: stage_choices(lang),
         harvest_notes: unsupported.0.into_iter().map(|(_, why)| why).collect(),
         searches: unsupported.1,
         search_accounts: unsupported.2,
@@ -873,6 +897,7 @@ pub async fn show(
         Some("search") => Notice::ok(t.search_saved),
         Some("merged") => Notice::ok(t.merge_done),
         Some("unmerged") => Notice::ok(t.merge_undone),
+        Some("moved") => Notice::ok(t.stage_moved),
         other => super::broadcast::opening_notice(me.lang, other, q.n.as_deref().and_then(|n| n.parse().ok())),
     };
     render_opening(&req, &state, &me, o, notice, StatusCode::OK).await

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 
-fn found(app: &TestApp, opening: &str, name: &str, handle: Option<&str>, emails: &[&str], remote_id: &str, score: u8) -> Found {
+pub(crate) fn found(app: &TestApp, opening: &str, name: &str, handle: Option<&str>, emails: &[&str], remote_id: &str, score: u8) -> Found {
     Found {
         opening_id: opening.into(),
         name: name.into(),
@@ -38,7 +38,7 @@ fn found(app: &TestApp, opening: &str, name: &str, handle: Option<&str>, emails:
     }
 }
 
-fn file(app: &TestApp, f: Found) -> shortlist::Filed {
+pub(crate) fn file(app: &TestApp, f: Found) -> shortlist::Filed {
     app.db(|c| shortlist::file_found(c, &f).unwrap())
 }
 

@@ -6,6 +6,7 @@ mod harvest;
 mod index;
 mod matching;
 mod merges;
+mod stages;
 mod score;
 mod skills_admin;
 mod taxonomy;
