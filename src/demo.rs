@@ -308,6 +308,8 @@ fn load_all(conn: &mut crate::store::DbConn, blobs: &BlobStore, progress: &mut d
             description: spec.description.into(),
             valid_through: Some((today + Duration::days(60)).to_string()),
             hiring_manager_ids: spec.manager.and_then(|i| manager_ids.get(i).cloned()).into_iter().collect(),
+            shortlist_threshold: None,
+            response_target_minutes: None,
         };
         let draft = OpeningDraft::parse(&input, today).map_err(|e| anyhow::anyhow!("demo opening '{}' is invalid: {e}", spec.title))?;
         let o = openings::create(conn, &draft, recruiter_id.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -26,6 +26,8 @@ fn opening(title: &str, skills: &[&str]) -> Opening {
             description_md: String::new(),
             valid_through: None,
             hiring_manager_ids: vec![],
+            shortlist_threshold: 60,
+            response_target_minutes: 30,
         },
         status: OpeningStatus::Open,
         created_at: now,

@@ -186,7 +186,22 @@ pub struct OpeningInput {
     /// Users with the hiring-manager role who review this opening.
     #[serde(default)]
     pub hiring_manager_ids: Vec<String>,
+    /// Candidates scoring at least this (0 to 100) are shortlisted automatically; the others
+    /// wait in the inbox. Default 60.
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 100, example = 60)]
+    pub shortlist_threshold: Option<i64>,
+    /// How soon (minutes) a candidate is acknowledged; the dashboard measures against it.
+    /// Default 30.
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 10080, example = 30)]
+    pub response_target_minutes: Option<i64>,
 }
+
+pub const DEFAULT_SHORTLIST_THRESHOLD: u8 = 60;
+pub const DEFAULT_RESPONSE_TARGET_MINUTES: u32 = 30;
+/// A week.
+pub const RESPONSE_TARGET_MAX: i64 = 7 * 24 * 60;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Salary {
@@ -213,6 +228,8 @@ pub struct OpeningDraft {
     pub description_md: String,
     pub valid_through: Option<NaiveDate>,
     pub hiring_manager_ids: Vec<String>,
+    pub shortlist_threshold: u8,
+    pub response_target_minutes: u32,
 }
 
 const CURRENCIES: &[&str] = &[
@@ -367,6 +384,32 @@ impl OpeningDraft {
                 ));
             }
         }
+        let shortlist_threshold = match input.shortlist_threshold {
+            None => DEFAULT_SHORTLIST_THRESHOLD,
+            Some(v @ 0..=100) => v as u8,
+            Some(v) => {
+                inv.push(FieldError::new(
+                    "shortlist_threshold",
+                    "out_of_range",
+                    format!("must be a score from 0 to 100, not {v}"),
+                    format!("doit être une note de 0 à 100, pas {v}"),
+                ));
+                DEFAULT_SHORTLIST_THRESHOLD
+            }
+        };
+        let response_target_minutes = match input.response_target_minutes {
+            None => DEFAULT_RESPONSE_TARGET_MINUTES,
+            Some(v) if (1..=RESPONSE_TARGET_MAX).contains(&v) => v as u32,
+            Some(v) => {
+                inv.push(FieldError::new(
+                    "response_target_minutes",
+                    "out_of_range",
+                    format!("must be from 1 to {RESPONSE_TARGET_MAX} minutes (a week), not {v}"),
+                    format!("doit être de 1 à {RESPONSE_TARGET_MAX} minutes (une semaine), pas {v}"),
+                ));
+                DEFAULT_RESPONSE_TARGET_MINUTES
+            }
+        };
         let mut managers: Vec<String> = Vec::new();
         for id in &input.hiring_manager_ids {
             let id = id.trim().to_string();
@@ -393,6 +436,8 @@ impl OpeningDraft {
             description_md,
             valid_through: valid_through.flatten(),
             hiring_manager_ids: managers,
+            shortlist_threshold,
+            response_target_minutes,
         })
     }
 }
@@ -484,6 +529,8 @@ impl Opening {
             description: d.description_md.clone(),
             valid_through: d.valid_through.map(|v| v.to_string()),
             hiring_manager_ids: d.hiring_manager_ids.clone(),
+            shortlist_threshold: Some(d.shortlist_threshold.into()),
+            response_target_minutes: Some(d.response_target_minutes.into()),
         }
     }
 }

@@ -91,6 +91,10 @@ ui_texts! {
     merge_undone: "The merge is undone: the two candidates are separate again.", "La fusion est annulée : les deux candidats sont à nouveau distincts.";
     merge_same: "Choose two different candidates.", "Choisissez deux candidats différents.";
     col_move: "Decision", "Décision";
+    f_shortlist_threshold: "Shortlist from score", "Présélection à partir de la note";
+    f_shortlist_threshold_hint: "Candidates scoring at least this (0 to 100) are shortlisted automatically; the others wait in the inbox. Nobody is rejected automatically.", "Les candidats qui obtiennent au moins cette note (0 à 100) sont présélectionnés automatiquement ; les autres attendent à trier. Personne n'est refusé automatiquement.";
+    f_response_target: "Response target (minutes)", "Délai de réponse visé (minutes)";
+    f_response_target_hint: "How soon each candidate gets an acknowledgement; the dashboard measures against it.", "Sous quel délai chaque candidat reçoit un accusé de réception ; le tableau de bord mesure par rapport à ce délai.";
     f_stage: "Move to", "Passer à";
     f_stage_note: "Note (reason, date…)", "Note (motif, date…)";
     stage_submit: "Move", "Valider";

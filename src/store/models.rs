@@ -77,6 +77,8 @@ pub struct OpeningRow {
     pub updated_at: NaiveDateTime,
     pub published_at: Option<NaiveDateTime>,
     pub closed_at: Option<NaiveDateTime>,
+    pub shortlist_threshold: i64,
+    pub response_target_minutes: i64,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

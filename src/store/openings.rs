@@ -40,6 +40,8 @@ impl TryFrom<OpeningRow> for Opening {
                 description_md: r.description_md.clone(),
                 valid_through: r.valid_through,
                 hiring_manager_ids: Vec::new(),
+                shortlist_threshold: r.shortlist_threshold.clamp(0, 100) as u8,
+                response_target_minutes: r.response_target_minutes.clamp(1, crate::domain::opening::RESPONSE_TARGET_MAX) as u32,
             },
             status: OpeningStatus::parse(&r.status).map_err(|_| bad("status"))?,
             id: r.id,
@@ -70,6 +72,8 @@ fn row_from(draft: &OpeningDraft, base: OpeningRow) -> anyhow::Result<OpeningRow
         language: draft.language.as_str().into(),
         description_md: draft.description_md.clone(),
         valid_through: draft.valid_through,
+        shortlist_threshold: draft.shortlist_threshold.into(),
+        response_target_minutes: draft.response_target_minutes.into(),
         ..base
     })
 }
@@ -146,6 +150,8 @@ pub fn create(conn: &mut DbConn, draft: &OpeningDraft, created_by: Option<&str>)
             updated_at: now,
             published_at: None,
             closed_at: None,
+            shortlist_threshold: 0,
+            response_target_minutes: 0,
         };
         let row = row_from(draft, base)?;
         diesel::insert_into(openings::table).values(&row).execute(conn)?;

@@ -43,6 +43,8 @@ pub fn opening() -> Opening {
             description_md: String::new(),
             valid_through: None,
             hiring_manager_ids: vec![],
+            shortlist_threshold: 60,
+            response_target_minutes: 30,
         },
         status: OpeningStatus::Open,
         created_at: now,

@@ -55,6 +55,10 @@ pub struct OpeningOut {
     #[schema(format = Date)]
     pub valid_through: Option<String>,
     pub hiring_manager_ids: Vec<String>,
+    /// Candidates scoring at least this (0 to 100) are shortlisted automatically.
+    pub shortlist_threshold: i64,
+    /// How soon (minutes) a candidate is acknowledged.
+    pub response_target_minutes: i64,
     /// Address of the opening on the careers site.
     #[schema(example = "https://jobs.example.com/jobs/developpeur-rust-ab12cd")]
     pub public_url: String,
@@ -90,6 +94,8 @@ impl OpeningOut {
             description_html: to_safe_html(&d.description_md),
             valid_through: d.valid_through.map(date),
             hiring_manager_ids: d.hiring_manager_ids.clone(),
+            shortlist_threshold: d.shortlist_threshold.into(),
+            response_target_minutes: d.response_target_minutes.into(),
             public_url: state.url(&format!("/jobs/{}", o.slug)),
             created_at: rfc3339(o.created_at),
             updated_at: rfc3339(o.updated_at),

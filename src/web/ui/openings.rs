@@ -183,6 +183,8 @@ pub struct EditorValues {
     pub description: String,
     pub valid_through: String,
     pub manager_ids: Vec<String>,
+    pub shortlist_threshold: String,
+    pub response_target_minutes: String,
 }
 
 impl EditorValues {
@@ -194,6 +196,8 @@ impl EditorValues {
             salary_currency: "EUR".into(),
             salary_period: SalaryPeriod::Year.as_str().into(),
             language: lang.code().into(),
+            shortlist_threshold: crate::domain::opening::DEFAULT_SHORTLIST_THRESHOLD.to_string(),
+            response_target_minutes: crate::domain::opening::DEFAULT_RESPONSE_TARGET_MINUTES.to_string(),
             ..Default::default()
         }
     }
@@ -219,6 +223,8 @@ impl EditorValues {
             description: i.description,
             valid_through: i.valid_through.unwrap_or_default(),
             manager_ids: i.hiring_manager_ids,
+            shortlist_threshold: i.shortlist_threshold.map(|v| v.to_string()).unwrap_or_default(),
+            response_target_minutes: i.response_target_minutes.map(|v| v.to_string()).unwrap_or_default(),
         }
     }
 
@@ -241,6 +247,8 @@ impl EditorValues {
             description: f.get("description"),
             valid_through: f.get("valid_through"),
             manager_ids: f.all("hiring_manager_ids"),
+            shortlist_threshold: f.get("shortlist_threshold"),
+            response_target_minutes: f.get("response_target_minutes"),
         }
     }
 
@@ -261,6 +269,8 @@ impl EditorValues {
                 }
             }
         };
+        let shortlist_threshold = amount("shortlist_threshold", &self.shortlist_threshold);
+        let response_target_minutes = amount("response_target_minutes", &self.response_target_minutes);
         let min = amount("salary_min", &self.salary_min);
         let max = amount("salary_max", &self.salary_max);
         let salary_typed = !self.salary_min.trim().is_empty() || !self.salary_max.trim().is_empty();
@@ -289,6 +299,8 @@ impl EditorValues {
             description: self.description.clone(),
             valid_through: opt(&self.valid_through),
             hiring_manager_ids: self.manager_ids.clone(),
+            shortlist_threshold,
+            response_target_minutes,
         };
         (input, errors)
     }
@@ -318,6 +330,8 @@ fn field_label(t: &UiText, field: &str) -> &'static str {
         "description" => t.f_description,
         "valid_through" => t.f_valid_through,
         "hiring_manager_ids" => t.f_managers,
+        "shortlist_threshold" => t.f_shortlist_threshold,
+        "response_target_minutes" => t.f_response_target,
         _ => t.f_salary,
     }
 }

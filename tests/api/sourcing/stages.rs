@@ -117,4 +117,83 @@ async fn candidates_move_through_the_stages_recorded_with_who_and_why(backend: B
     assert_eq!(r.status().as_u16(), 404);
 }
 
-crate::on_both_backends!(candidates_move_through_the_stages_recorded_with_who_and_why);
+crate::on_both_backends!(candidates_move_through_the_stages_recorded_with_who_and_why, each_opening_sets_its_shortlist_threshold_and_response_target);
+
+/// The threshold and response target are set per opening (API and editor), refused with the
+/// field named when out of range, and the pipeline files by the opening's own threshold.
+async fn each_opening_sets_its_shortlist_threshold_and_response_target(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.add_user("rita@acme.fr", Role::Recruiter);
+    let rita = app.signed_in("rita@acme.fr").await;
+    let token = app.api_token("api@acme.fr", Role::Recruiter);
+    let opening = crate::outbox::draft_opening(&app, "Développeur Rust");
+    let api = reqwest::Client::new();
+    let o: Value = api.get(app.url(&format!("/api/v1/openings/{opening}"))).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    assert_eq!((o["shortlist_threshold"].as_i64(), o["response_target_minutes"].as_i64()), (Some(60), Some(30)), "the defaults");
+
+    for (body, field) in [
+        (json!({"shortlist_threshold": 101}), "shortlist_threshold"),
+        (json!({"shortlist_threshold": -1}), "shortlist_threshold"),
+        (json!({"response_target_minutes": 0}), "response_target_minutes"),
+        (json!({"response_target_minutes": 10081}), "response_target_minutes"),
+    ] {
+        let r = api.patch(app.url(&format!("/api/v1/openings/{opening}"))).bearer_auth(&token).json(&body).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 422, "{body}");
+        let e: Value = r.json().await.unwrap();
+        assert_eq!(e["error"]["fields"][0]["field"], field, "{e}");
+    }
+    let r = api.patch(app.url(&format!("/api/v1/openings/{opening}"))).bearer_auth(&token).json(&json!({"shortlist_threshold": 0, "response_target_minutes": 15})).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let o: Value = r.json().await.unwrap();
+    assert_eq!((o["shortlist_threshold"].as_i64(), o["response_target_minutes"].as_i64()), (Some(0), Some(15)));
+    assert_eq!(app.db(|c| hirecast::store::harvest::opening_targets(c, &opening).unwrap()), (0, 15));
+
+    // The editor shows them, re-shows a wrong one with its message, and saves a right one.
+    let edit = rita.get(app.url(&format!("/app/openings/{opening}/edit"))).send().await.unwrap().text().await.unwrap();
+    assert!(edit.contains(r#"name="shortlist_threshold""#) && edit.contains(r#"value="15""#), "the editor has both fields");
+    let fields = |threshold: &str| {
+        vec![
+            ("title", "Développeur Rust".to_string()),
+            ("company", "Acme".into()),
+            ("country", "FR".into()),
+            ("city", "Lyon".into()),
+            ("remote_policy", "hybrid".into()),
+            ("employment_type", "permanent".into()),
+            ("language", "fr".into()),
+            ("required_skills", "Rust\nPostgreSQL".into()),
+            ("shortlist_threshold", threshold.to_string()),
+            ("response_target_minutes", "45".into()),
+        ]
+    };
+    let r = rita.post(app.url(&format!("/app/openings/{opening}"))).form(&fields("150")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("must be a score from 0 to 100, not 150"), "the message is shown");
+    assert!(html.contains(r#"value="150""#), "the value typed comes back");
+    assert_eq!(app.db(|c| hirecast::store::harvest::opening_targets(c, &opening).unwrap()), (0, 15), "nothing saved");
+    let r = rita.post(app.url(&format!("/app/openings/{opening}"))).form(&fields("0")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(app.db(|c| hirecast::store::harvest::opening_targets(c, &opening).unwrap()), (0, 45));
+
+    // An application naming no skill scores low: at the default threshold it would wait in
+    // the inbox; at this opening's 0 it is shortlisted.
+    let today = app.state.clock.today();
+    let slug = app.db(|c| hirecast::store::openings::set_status(c, &opening, hirecast::domain::opening::OpeningStatus::Open, today).unwrap().slug);
+    let form = reqwest::multipart::Form::new()
+        .text("submission_key", "d".repeat(32))
+        .text("name", "Noé Bernard")
+        .text("email", "noe@example.org")
+        .text("phone", "")
+        .text("message", "Bonjour, le poste m'intéresse.")
+        .text("consent", "yes")
+        .text("cv_url", "https://www.linkedin.com/in/noe-bernard");
+    let r = app.client.post(app.url(&format!("/jobs/{slug}/apply"))).multipart(form).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap_or_default());
+    let ctx = hirecast::broadcast::ChannelContext::new(app.state.pool.clone(), app.state.settings.clone(), app.state.clock.clone(), app.state.key.clone());
+    let harvester = hirecast::sourcing::harvest::Harvester::new(ctx, super::sourcing_for(&app, 9));
+    assert_eq!(harvester.run_once().await.unwrap(), 1);
+    let entries = app.db(|c| shortlist::entries_for_opening(c, &opening).unwrap());
+    assert_eq!(entries.len(), 1);
+    assert!(entries[0].score < 60, "scored {}: below the default threshold", entries[0].score);
+    assert_eq!(entries[0].stage, shortlist::Stage::Shortlisted);
+}
