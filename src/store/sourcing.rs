@@ -500,11 +500,25 @@ pub struct EntryView {
 }
 
 pub fn entries_for_opening(conn: &mut DbConn, opening_id: &str) -> QueryResult<Vec<EntryView>> {
-    let rows: Vec<(CandidateRow, String, String, i64, String, NaiveDateTime)> = shortlist_entries::table
+    entries(conn, opening_id, None)
+}
+
+/// One candidate's entry in one opening's shortlist store (hidden when merged into another).
+pub fn entry(conn: &mut DbConn, opening_id: &str, candidate_id: &str) -> QueryResult<Option<EntryView>> {
+    Ok(entries(conn, opening_id, Some(candidate_id))?.pop())
+}
+
+fn entries(conn: &mut DbConn, opening_id: &str, candidate_id: Option<&str>) -> QueryResult<Vec<EntryView>> {
+    let mut q = shortlist_entries::table
         .inner_join(candidates::table)
         .filter(shortlist_entries::opening_id.eq(opening_id))
         // A candidate merged into another is hidden; an undo shows them again.
         .filter(candidates::merged_into.is_null())
+        .into_boxed();
+    if let Some(cid) = candidate_id {
+        q = q.filter(shortlist_entries::candidate_id.eq(cid.to_string()));
+    }
+    let rows: Vec<(CandidateRow, String, String, i64, String, NaiveDateTime)> = q
         .order((shortlist_entries::score.desc(), shortlist_entries::created_at.asc()))
         .select((
             CandidateRow::as_select(),
@@ -528,11 +542,6 @@ pub fn entries_for_opening(conn: &mut DbConn, opening_id: &str) -> QueryResult<V
         .collect())
 }
 
-/// One candidate's entry in one opening's shortlist store (hidden when merged into another).
-pub fn entry(conn: &mut DbConn, opening_id: &str, candidate_id: &str) -> QueryResult<Option<EntryView>> {
-    Ok(entries_for_opening(conn, opening_id)?.into_iter().find(|e| e.candidate.id == candidate_id))
-}
-
 /// A recorded change of stage: `from` is absent when the candidate entered the store.
 #[derive(Debug, Clone)]
 pub struct StageEvent {
@@ -549,16 +558,10 @@ pub fn history(conn: &mut DbConn, opening_id: &str, candidate_id: &str) -> Query
     Ok(events(conn, opening_id, Some(candidate_id))?.into_iter().map(|x| x.1).collect())
 }
 
-/// Each candidate's latest change of stage in an opening, as (candidate id, change).
-pub fn last_changes(conn: &mut DbConn, opening_id: &str) -> QueryResult<Vec<(String, StageEvent)>> {
-    let mut last: Vec<(String, StageEvent)> = Vec::new();
-    for (cid, e) in events(conn, opening_id, None)? {
-        match last.iter_mut().find(|x| x.0 == cid) {
-            Some(x) => x.1 = e,
-            None => last.push((cid, e)),
-        }
-    }
-    Ok(last)
+/// Each candidate's latest change of stage in an opening, by candidate id.
+pub fn last_changes(conn: &mut DbConn, opening_id: &str) -> QueryResult<std::collections::HashMap<String, StageEvent>> {
+    // Oldest first: each candidate's last insert is its latest change.
+    Ok(events(conn, opening_id, None)?.into_iter().collect())
 }
 
 fn events(conn: &mut DbConn, opening_id: &str, candidate_id: Option<&str>) -> QueryResult<Vec<(String, StageEvent)>> {
@@ -571,7 +574,8 @@ fn events(conn: &mut DbConn, opening_id: &str, candidate_id: Option<&str>) -> Qu
         q = q.filter(shortlist_events::candidate_id.eq(cid.to_string()));
     }
     let rows: Vec<(String, Option<String>, String, Option<String>, NaiveDateTime, Option<String>)> = q
-        .order((shortlist_events::at.asc(), shortlist_events::id.asc()))
+        // Each candidate's events together, so that same-instant ones are ordered within them.
+        .order((shortlist_events::candidate_id.asc(), shortlist_events::at.asc(), shortlist_events::id.asc()))
         .select((
             shortlist_events::candidate_id,
             shortlist_events::from_state,
@@ -589,18 +593,15 @@ fn events(conn: &mut DbConn, opening_id: &str, candidate_id: Option<&str>) -> Qu
     Ok(out)
 }
 
-/// Ids are not ordered, so changes recorded at the same instant are put in the order that
-/// chains them: each one's `from` is the stage the one before it led to.
+/// Ids are not ordered, so changes of one candidate recorded at the same instant are put in
+/// the order that chains them: each one's `from` is the stage the one before it led to.
+/// `evs` holds each candidate's events together, oldest first.
 fn chain_same_instant(evs: &mut [(String, StageEvent)]) {
     for i in 0..evs.len() {
-        let prev_to = evs[..i].iter().rev().find(|x| x.0 == evs[i].0).map(|x| x.1.to.clone());
-        let same = |x: &(String, StageEvent)| x.0 == evs[i].0 && x.1.at == evs[i].1.at;
-        if let Some(j) = (i..evs.len()).find(|&j| same(&evs[j]) && evs[j].1.from == prev_to) {
-            if j != i {
-                let e = evs[j].clone();
-                evs[i..=j].rotate_right(1);
-                evs[i] = e;
-            }
+        let prev_to = (i > 0 && evs[i - 1].0 == evs[i].0).then(|| evs[i - 1].1.to.clone());
+        let run = (i..evs.len()).take_while(|&j| evs[j].0 == evs[i].0 && evs[j].1.at == evs[i].1.at).count();
+        if let Some(k) = (i..i + run).find(|&j| evs[j].1.from == prev_to) {
+            evs[i..=k].rotate_right(1);
         }
     }
 }

@@ -11,6 +11,7 @@ mod openings;
 mod post_templates;
 mod searches;
 mod settings;
+mod shortlist;
 mod skills;
 mod team;
 
@@ -51,7 +52,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(page("/app/openings/{id}/searches/{search}/stop").route(web::post().to(searches::stop)))
         .service(page("/app/openings/{id}/merges").route(web::post().to(merges::create)))
         .service(page("/app/openings/{id}/merges/{merge}/undo").route(web::post().to(merges::undo)))
-        .service(page("/app/openings/{id}/candidates/{candidate}/stage").route(web::post().to(merges::move_stage)))
+        .service(page("/app/openings/{id}/candidates/{candidate}/stage").route(web::post().to(shortlist::move_stage)))
         .service(page("/app/deliveries/{id}").route(web::get().to(broadcast::delivery)))
         .service(page("/app/deliveries/{id}/{action}").route(web::post().to(broadcast::action)))
         .service(page("/app/broadcast/failures").route(web::get().to(broadcast::failures)))

@@ -685,7 +685,7 @@ fn stage_label(stage: crate::store::sourcing::Stage, lang: Lang) -> &'static str
 fn shortlist_rows(
     entries: Vec<crate::store::sourcing::EntryView>,
     cv_owners: &[String],
-    changes: &[(String, crate::store::sourcing::StageEvent)],
+    changes: &std::collections::HashMap<String, crate::store::sourcing::StageEvent>,
     lang: Lang,
 ) -> Vec<ShortlistRow> {
     let t = crate::i18n::ui::text(lang);
@@ -710,9 +710,8 @@ fn shortlist_rows(
                 missing: x["missing"].as_array().into_iter().flatten().map(label).collect(),
                 date: fmt_time(&e.created_at),
                 last_change: changes
-                    .iter()
-                    .find(|c| c.0 == e.candidate.id)
-                    .map(|(_, c)| match &c.actor {
+                    .get(&e.candidate.id)
+                    .map(|c| match &c.actor {
                         Some(who) => t.stage_by.replace("{who}", who).replace("{when}", &fmt_time(&c.at)),
                         None => t.stage_by_hirecast.replace("{when}", &fmt_time(&c.at)),
                     })
