@@ -22,13 +22,19 @@ pub fn request_logger() -> Logger {
         .log_target("hirecast::http")
 }
 
-/// Paths that carry a secret (one-time setup links) are logged without it.
+/// Paths that carry a secret (setup links, review links, alert confirmations and
+/// unsubscriptions) are logged with the secret replaced; what follows it is kept.
 pub fn loggable_path(path: &str) -> String {
-    match path.strip_prefix("/setup/") {
-        Some(_) => "/setup/[token]".to_string(),
-        None => path.to_string(),
+    for prefix in SECRET_PATHS {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let after = rest.find('/').map(|i| &rest[i..]).unwrap_or("");
+            return format!("{prefix}[token]{after}");
+        }
     }
+    path.to_string()
 }
+
+const SECRET_PATHS: [&str; 4] = ["/setup/", "/review/", "/alerts/confirm/", "/alerts/unsubscribe/"];
 
 #[cfg(test)]
 mod tests {
@@ -36,5 +42,8 @@ mod tests {
     fn setup_tokens_are_not_logged() {
         assert_eq!(super::loggable_path("/setup/abcDEF123"), "/setup/[token]");
         assert_eq!(super::loggable_path("/jobs/rust-dev-ab12cd"), "/jobs/rust-dev-ab12cd");
+        assert_eq!(super::loggable_path("/review/tok3n/candidates/c1"), "/review/[token]/candidates/c1");
+        assert_eq!(super::loggable_path("/alerts/unsubscribe/abc"), "/alerts/unsubscribe/[token]");
+        assert_eq!(super::loggable_path("/app/openings/o1/review"), "/app/openings/o1/review");
     }
 }

@@ -163,7 +163,50 @@
     form.addEventListener("change", function () { clearTimeout(timer); timer = setTimeout(refresh, 300); });
   }
 
+
+  // Shortlist review from the keyboard: j/k move the cursor row, a advances it, r opens its
+  // rejection (reason first), h holds, o or Enter opens the candidate, x selects for bulk.
+  function setupReview(table) {
+    var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr[data-candidate]"));
+    if (!rows.length) return;
+    var at = Math.min(parseInt(table.getAttribute("data-cursor") || "0", 10) || 0, rows.length - 1);
+    function select(i, focus) {
+      rows[at].classList.remove("current");
+      rows[at].removeAttribute("aria-current");
+      at = Math.max(0, Math.min(rows.length - 1, i));
+      rows[at].classList.add("current");
+      rows[at].setAttribute("aria-current", "true");
+      if (focus) { rows[at].focus(); rows[at].scrollIntoView({ block: "nearest" }); }
+    }
+    select(at, false);
+    rows.forEach(function (row, i) { row.addEventListener("click", function () { select(i, false); }); });
+    document.addEventListener("keydown", function (ev) {
+      if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+      var tag = (ev.target.tagName || "").toLowerCase();
+      if (tag === "input" || tag === "select" || tag === "textarea" || ev.target.isContentEditable) return;
+      var row = rows[at], form;
+      switch (ev.key) {
+        case "j": select(at + 1, true); break;
+        case "k": select(at - 1, true); break;
+        case "a": form = row.querySelector("form.advance-form"); if (form) form.requestSubmit(); break;
+        case "h": form = row.querySelector("form.hold-form"); if (form) form.requestSubmit(); break;
+        case "r": {
+          var d = row.querySelector("details.reject");
+          if (d) { d.open = true; d.querySelector("select").focus(); }
+          break;
+        }
+        case "x": { var box = row.querySelector("input.select"); if (box) box.checked = !box.checked; break; }
+        case "Enter": if (ev.target !== row && ev.target !== document.body) return; // falls through
+        case "o": { var link = row.querySelector("a.candidate-link"); if (link) window.location.href = link.href; break; }
+        default: return;
+      }
+      ev.preventDefault();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var review = document.querySelector("table[data-review-list]");
+    if (review) setupReview(review);
     document.querySelectorAll("[data-maxlength]").forEach(setupCounter);
     var preview = document.getElementById("post-preview");
     if (preview) setupPreview(preview);

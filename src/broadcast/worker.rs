@@ -131,6 +131,9 @@ impl Worker {
             if let Err(e) = self.check_stale_accounts().await {
                 tracing::warn!(error = %format!("{e:#}"), "account health checks failed");
             }
+            if let Err(e) = self.notify_team().await {
+                tracing::warn!(error = %format!("{e:#}"), "team notifications not sent");
+            }
             if !busy {
                 tokio::select! {
                     _ = tokio::time::sleep(poll) => {}
@@ -322,6 +325,19 @@ impl Worker {
             }
         }
         Ok(stale.len())
+    }
+
+    /// Queues what the team is to be told (new shortlisted candidates, response targets about
+    /// to be missed), then sends the team's outbox. Returns how many emails were sent.
+    pub async fn notify_team(&self) -> anyhow::Result<usize> {
+        let (base, now) = (self.ctx.settings.base_url.clone(), self.ctx.clock.now());
+        crate::store::run(&self.ctx.pool, move |c| {
+            crate::notify::team::queue_shortlist_notices(c, &base, now)?;
+            crate::notify::team::queue_response_warnings(c, &base, now)?;
+            Ok(())
+        })
+        .await?;
+        crate::notify::outbox::send_due(&self.ctx.pool, &self.ctx.settings.broadcast, &self.ctx.clock).await
     }
 
     /// Emails the recruiter about deliveries that failed for good (once each).

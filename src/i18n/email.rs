@@ -19,6 +19,15 @@ pub struct EmailText {
     pub see_job: &'static str,
     pub alert_why: &'static str,
     pub unsubscribe: &'static str,
+    pub shortlisted_subject: &'static str,
+    pub shortlisted_intro: &'static str,
+    pub shortlisted_line: &'static str,
+    pub shortlisted_cta: &'static str,
+    pub digest_subject: &'static str,
+    pub digest_intro: &'static str,
+    pub target_subject: &'static str,
+    pub target_body: &'static str,
+    pub target_next: &'static str,
 }
 
 pub static EN: EmailText = EmailText {
@@ -41,6 +50,15 @@ pub static EN: EmailText = EmailText {
     see_job: "See the opening and apply",
     alert_why: "You receive this email because you subscribed to our job alerts.",
     unsubscribe: "Unsubscribe",
+    shortlisted_subject: "New shortlisted candidates: {n}",
+    shortlisted_intro: "New candidates were shortlisted for your openings:",
+    shortlisted_line: "{name} (score {score}) for {title}: {link}",
+    shortlisted_cta: "Review the shortlist",
+    digest_subject: "Your daily shortlist: {n} new candidates",
+    digest_intro: "Since yesterday, these candidates were shortlisted for your openings:",
+    target_subject: "Response target about to be missed: {title}",
+    target_body: "A candidate who answered for \"{title}\" has had no acknowledgement yet: {minutes} minutes are left of the {target}-minute response target.",
+    target_next: "Open the shortlist and answer the candidate, or check the channel's connection.",
 };
 
 pub static FR: EmailText = EmailText {
@@ -63,6 +81,15 @@ pub static FR: EmailText = EmailText {
     see_job: "Voir l'offre et postuler",
     alert_why: "Vous recevez cet e-mail parce que vous êtes inscrit·e à nos alertes emploi.",
     unsubscribe: "Se désinscrire",
+    shortlisted_subject: "Nouveaux candidats présélectionnés : {n}",
+    shortlisted_intro: "De nouveaux candidats ont été présélectionnés pour vos offres :",
+    shortlisted_line: "{name} (score {score}) pour {title} : {link}",
+    shortlisted_cta: "Revoir la présélection",
+    digest_subject: "Votre présélection du jour : {n} nouveaux candidats",
+    digest_intro: "Depuis hier, ces candidats ont été présélectionnés pour vos offres :",
+    target_subject: "Délai de réponse bientôt dépassé : {title}",
+    target_body: "Un candidat qui a répondu pour « {title} » n'a pas encore reçu d'accusé de réception : il reste {minutes} minutes sur le délai de réponse de {target} minutes.",
+    target_next: "Ouvrez la présélection et répondez au candidat, ou vérifiez la connexion du canal.",
 };
 
 pub fn text(lang: super::Lang) -> &'static EmailText {

@@ -8,6 +8,9 @@ use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+pub mod outbox;
+pub mod team;
+
 use crate::config::BroadcastSettings;
 use crate::i18n::email::{self as texts};
 use crate::i18n::Lang;

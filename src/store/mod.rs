@@ -17,6 +17,9 @@ pub mod harvest;
 pub mod searches;
 pub mod skills;
 pub mod merges;
+pub mod review;
+pub mod review_links;
+pub mod notifications;
 
 use std::time::Duration;
 

@@ -74,6 +74,29 @@ diesel::table! {
         closed_at -> Nullable<Timestamp>,
         response_target_minutes -> BigInt,
         shortlist_threshold -> BigInt,
+        scorecard_criteria -> Text,
+    }
+}
+
+diesel::table! {
+    candidate_notes (id) {
+        id -> Text,
+        opening_id -> Text,
+        candidate_id -> Text,
+        author_id -> Nullable<Text>,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    scorecards (opening_id, candidate_id, reviewer_id) {
+        opening_id -> Text,
+        candidate_id -> Text,
+        reviewer_id -> Text,
+        ratings -> Text,
+        comment -> Text,
+        updated_at -> Timestamp,
     }
 }
 
@@ -162,6 +185,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     tracked_links, link_clicks, channel_accounts, oauth_flows, deliveries, delivery_events,
     alert_subscribers, alert_sends, blob_files, candidate_identities, candidate_sources, candidate_cvs, cv_texts,
     shortlist_entries, shortlist_events, harvest_cursors, candidate_messages, sourcing_searches, skill_overrides, candidate_merges,
+    candidate_notes, scorecards, review_links, notifications, notification_settings, shortlist_notices,
 );
 
 diesel::table! {
@@ -367,6 +391,7 @@ diesel::table! {
         actor_id -> Nullable<Text>,
         at -> Timestamp,
         note -> Nullable<Text>,
+        reason -> Nullable<Text>,
     }
 }
 
@@ -451,5 +476,59 @@ diesel::table! {
         ambiguous -> Bool,
         updated_by -> Nullable<Text>,
         updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    review_links (id) {
+        id -> Text,
+        opening_id -> Text,
+        reviewer_id -> Text,
+        token_hash -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        idempotency_key -> Text,
+        kind -> Text,
+        user_id -> Nullable<Text>,
+        recipient -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        state -> Text,
+        due_at -> Timestamp,
+        attempts -> BigInt,
+        lease_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notification_settings (user_id) {
+        user_id -> Text,
+        shortlist -> Text,
+        failures -> Bool,
+        response_targets -> Bool,
+        digest_sent_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    shortlist_notices (user_id, opening_id, candidate_id) {
+        user_id -> Text,
+        opening_id -> Text,
+        candidate_id -> Text,
+        notified_at -> Timestamp,
     }
 }

@@ -135,10 +135,14 @@ pub enum Stage {
     Hired,
     Rejected,
     Withdrawn,
+    /// Kept aside: neither advanced nor rejected yet.
+    OnHold,
 }
 
 impl Stage {
-    pub const ALL: &'static [Stage] = &[Stage::New, Stage::Shortlisted, Stage::Interview, Stage::Offer, Stage::Hired, Stage::Rejected, Stage::Withdrawn];
+    pub const ALL: &'static [Stage] = &[Stage::New, Stage::Shortlisted, Stage::Interview, Stage::Offer, Stage::Hired, Stage::Rejected, Stage::Withdrawn, Stage::OnHold];
+    /// The process's forward path: "advance" moves one step along it.
+    pub const PATH: &'static [Stage] = &[Stage::New, Stage::Shortlisted, Stage::Interview, Stage::Offer, Stage::Hired];
     pub fn as_str(self) -> &'static str {
         match self {
             Stage::New => "new",
@@ -148,10 +152,81 @@ impl Stage {
             Stage::Hired => "hired",
             Stage::Rejected => "rejected",
             Stage::Withdrawn => "withdrawn",
+            Stage::OnHold => "on_hold",
+        }
+    }
+    /// The next stage of the forward path; a candidate on hold goes on from the shortlist.
+    /// None: hired, rejected or withdrawn (nothing to advance to).
+    pub fn next(self) -> Option<Stage> {
+        match self {
+            Stage::OnHold => Some(Stage::Interview),
+            s => Self::PATH.iter().position(|&p| p == s).and_then(|i| Self::PATH.get(i + 1)).copied(),
         }
     }
     pub fn parse(s: &str) -> Option<Stage> {
         Self::ALL.iter().copied().find(|v| v.as_str() == s)
+    }
+}
+
+/// Why a candidate was rejected: a fixed list, so the reasons can be counted; a note says more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RejectReason {
+    Skills,
+    Experience,
+    Location,
+    Salary,
+    Language,
+    PositionFilled,
+    NoAnswer,
+    Other,
+}
+
+impl RejectReason {
+    pub const ALL: &'static [RejectReason] = &[
+        RejectReason::Skills,
+        RejectReason::Experience,
+        RejectReason::Location,
+        RejectReason::Salary,
+        RejectReason::Language,
+        RejectReason::PositionFilled,
+        RejectReason::NoAnswer,
+        RejectReason::Other,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectReason::Skills => "skills",
+            RejectReason::Experience => "experience",
+            RejectReason::Location => "location",
+            RejectReason::Salary => "salary",
+            RejectReason::Language => "language",
+            RejectReason::PositionFilled => "position_filled",
+            RejectReason::NoAnswer => "no_answer",
+            RejectReason::Other => "other",
+        }
+    }
+    pub fn parse(s: &str) -> Option<RejectReason> {
+        Self::ALL.iter().copied().find(|v| v.as_str() == s)
+    }
+    pub fn label(self, lang: crate::i18n::Lang) -> &'static str {
+        use crate::i18n::Lang::*;
+        match (self, lang) {
+            (RejectReason::Skills, En) => "Skills do not match",
+            (RejectReason::Skills, Fr) => "Compétences insuffisantes",
+            (RejectReason::Experience, En) => "Not enough experience",
+            (RejectReason::Experience, Fr) => "Expérience insuffisante",
+            (RejectReason::Location, En) => "Location",
+            (RejectReason::Location, Fr) => "Lieu de travail",
+            (RejectReason::Salary, En) => "Salary expectations",
+            (RejectReason::Salary, Fr) => "Prétentions salariales",
+            (RejectReason::Language, En) => "Language",
+            (RejectReason::Language, Fr) => "Langue",
+            (RejectReason::PositionFilled, En) => "Position filled",
+            (RejectReason::PositionFilled, Fr) => "Poste pourvu",
+            (RejectReason::NoAnswer, En) => "No answer from the candidate",
+            (RejectReason::NoAnswer, Fr) => "Pas de réponse du candidat",
+            (RejectReason::Other, En) => "Other",
+            (RejectReason::Other, Fr) => "Autre",
+        }
     }
 }
 
@@ -394,7 +469,7 @@ fn file_found_tx(conn: &mut DbConn, f: &Found) -> QueryResult<Filed> {
             // A better score may lift a person out of the inbox; a person's decision is never undone.
             if stage == Stage::New && f.score >= f.threshold {
                 stage = Stage::Shortlisted;
-                record_event(conn, &f.opening_id, &candidate_id, Some(Stage::New), stage, None, f.at, Some("score at or above the threshold"))?;
+                record_event(conn, &f.opening_id, &candidate_id, Some(Stage::New), stage, None, f.at, Some("score at or above the threshold"), None)?;
             }
             diesel::update(shortlist_entries::table.find((&f.opening_id, &candidate_id)))
                 .set((
@@ -421,7 +496,7 @@ fn file_found_tx(conn: &mut DbConn, f: &Found) -> QueryResult<Filed> {
                 ))
                 .execute(conn)?;
             let note = if stage == Stage::Shortlisted { "score at or above the threshold" } else { "score below the threshold" };
-            record_event(conn, &f.opening_id, &candidate_id, None, stage, None, f.at, Some(note))?;
+            record_event(conn, &f.opening_id, &candidate_id, None, stage, None, f.at, Some(note), None)?;
             (stage, true)
         }
     };
@@ -448,6 +523,7 @@ fn record_event(
     actor: Option<&str>,
     at: NaiveDateTime,
     note: Option<&str>,
+    reason: Option<RejectReason>,
 ) -> QueryResult<()> {
     diesel::insert_into(shortlist_events::table)
         .values((
@@ -459,6 +535,7 @@ fn record_event(
             shortlist_events::actor_id.eq(actor),
             shortlist_events::at.eq(at),
             shortlist_events::note.eq(note),
+            shortlist_events::reason.eq(reason.map(RejectReason::as_str)),
         ))
         .execute(conn)?;
     Ok(())
@@ -467,6 +544,20 @@ fn record_event(
 /// Moves a candidate to another stage of an opening's process, recorded with who and when.
 /// `Ok(false)`: not in this opening's store.
 pub fn move_to(conn: &mut DbConn, opening_id: &str, candidate_id: &str, to: Stage, actor: &str, at: NaiveDateTime, note: Option<&str>) -> anyhow::Result<bool> {
+    decide(conn, opening_id, candidate_id, &Decision { to, note, reason: None }, actor, at)
+}
+
+/// A reviewer's decision: the stage, an optional note, and for a rejection its reason.
+#[derive(Debug, Clone, Copy)]
+pub struct Decision<'a> {
+    pub to: Stage,
+    pub note: Option<&'a str>,
+    pub reason: Option<RejectReason>,
+}
+
+/// [`move_to`] with a rejection's reason.
+pub fn decide(conn: &mut DbConn, opening_id: &str, candidate_id: &str, d: &Decision, actor: &str, at: NaiveDateTime) -> anyhow::Result<bool> {
+    let Decision { to, note, reason } = *d;
     Ok(write_transaction::<_, diesel::result::Error, _>(conn, |conn| {
         let state: Option<String> =
             shortlist_entries::table.find((opening_id, candidate_id)).select(shortlist_entries::state).first(conn).optional()?;
@@ -483,7 +574,7 @@ pub fn move_to(conn: &mut DbConn, opening_id: &str, candidate_id: &str, to: Stag
         diesel::update(shortlist_entries::table.find((opening_id, candidate_id)))
             .set((shortlist_entries::state.eq(to.as_str()), shortlist_entries::updated_at.eq(at)))
             .execute(conn)?;
-        record_event(conn, opening_id, candidate_id, from, to, Some(actor), at, note)?;
+        record_event(conn, opening_id, candidate_id, from, to, Some(actor), at, note, reason)?;
         Ok(true)
     })?)
 }
@@ -551,6 +642,8 @@ pub struct StageEvent {
     pub actor: Option<String>,
     pub at: NaiveDateTime,
     pub note: Option<String>,
+    /// A rejection's reason (`RejectReason::as_str`).
+    pub reason: Option<String>,
 }
 
 /// The stages a candidate went through in an opening, oldest first.
@@ -573,7 +666,7 @@ fn events(conn: &mut DbConn, opening_id: &str, candidate_id: Option<&str>) -> Qu
     if let Some(cid) = candidate_id {
         q = q.filter(shortlist_events::candidate_id.eq(cid.to_string()));
     }
-    let rows: Vec<(String, Option<String>, String, Option<String>, NaiveDateTime, Option<String>)> = q
+    let rows: Vec<(String, Option<String>, String, Option<String>, NaiveDateTime, Option<String>, Option<String>)> = q
         // Each candidate's events together, so that same-instant ones are ordered within them.
         .order((shortlist_events::candidate_id.asc(), shortlist_events::at.asc(), shortlist_events::id.asc()))
         .select((
@@ -583,11 +676,12 @@ fn events(conn: &mut DbConn, opening_id: &str, candidate_id: Option<&str>) -> Qu
             users::name.nullable(),
             shortlist_events::at,
             shortlist_events::note,
+            shortlist_events::reason,
         ))
         .load(conn)?;
     let mut out: Vec<(String, StageEvent)> = Vec::with_capacity(rows.len());
-    for (cid, from, to, actor, at, note) in rows {
-        out.push((cid, StageEvent { from, to, actor, at, note }));
+    for (cid, from, to, actor, at, note, reason) in rows {
+        out.push((cid, StageEvent { from, to, actor, at, note, reason }));
     }
     chain_same_instant(&mut out);
     Ok(out)

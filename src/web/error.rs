@@ -129,6 +129,9 @@ pub enum PageError {
     /// The opening existed but is closed or expired (410).
     #[error("gone")]
     Gone,
+    /// A review link that is unknown, expired or revoked (404, saying so).
+    #[error("review link expired")]
+    LinkExpired,
     #[error("bad request: {0}")]
     BadRequest(String),
     #[error("sign in required")]
@@ -143,6 +146,7 @@ impl ResponseError for PageError {
             PageError::NotFound => StatusCode::NOT_FOUND,
             PageError::Forbidden => StatusCode::FORBIDDEN,
             PageError::Gone => StatusCode::GONE,
+            PageError::LinkExpired => StatusCode::NOT_FOUND,
             PageError::BadRequest(_) => StatusCode::BAD_REQUEST,
             PageError::SignInRequired { .. } => StatusCode::SEE_OTHER,
             PageError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -160,6 +164,11 @@ impl ResponseError for PageError {
             PageError::Gone => (
                 "This job is no longer open",
                 "Cette offre n'est plus ouverte",
+                String::new(),
+            ),
+            PageError::LinkExpired => (
+                "This review link has expired or was revoked: ask the recruiter for a new one",
+                "Ce lien de revue a expiré ou a été révoqué : demandez-en un nouveau à la personne qui recrute",
                 String::new(),
             ),
             PageError::BadRequest(d) => ("Bad request", "Requête invalide", d.clone()),

@@ -17,6 +17,7 @@ mod mastodon;
 mod outbox;
 mod preview;
 mod public;
+mod review;
 mod sourcing;
 mod store;
 mod ui;

@@ -6,7 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::body::JsonBody;
 use super::openings::visible;
-use crate::store::sourcing::{EntryView, Stage, StageEvent};
+use crate::store::sourcing::{EntryView, RejectReason, Stage, StageEvent};
 use crate::web::context::ApiCaller;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::AppState;
@@ -45,6 +45,9 @@ pub struct StageEventOut {
     #[schema(format = DateTime)]
     pub at: String,
     pub note: Option<String>,
+    /// A rejection's reason: `skills`, `experience`, `location`, `salary`, `language`,
+    /// `position_filled`, `no_answer` or `other`.
+    pub reason: Option<String>,
 }
 
 /// A candidate's entry with every change of its stage, oldest first.
@@ -64,8 +67,11 @@ pub struct EntryList {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StageRequest {
-    /// `new`, `shortlisted`, `interview`, `offer`, `hired`, `rejected` or `withdrawn`.
+    /// `new`, `shortlisted`, `interview`, `offer`, `hired`, `rejected`, `withdrawn` or `on_hold`.
     pub stage: String,
+    /// Required with `rejected` (and only then): `skills`, `experience`, `location`, `salary`,
+    /// `language`, `position_filled`, `no_answer` or `other`.
+    pub reason: Option<String>,
     /// Why (a rejection's reason, an interview's date…), kept in the history.
     pub note: Option<String>,
 }
@@ -94,7 +100,7 @@ fn entry_out(e: EntryView) -> EntryOut {
 }
 
 fn event_out(e: StageEvent) -> StageEventOut {
-    StageEventOut { from: e.from, to: e.to, by: e.actor, at: e.at.and_utc().to_rfc3339(), note: e.note }
+    StageEventOut { from: e.from, to: e.to, by: e.actor, at: e.at.and_utc().to_rfc3339(), note: e.note, reason: e.reason }
 }
 
 fn stage_names() -> String {
@@ -179,7 +185,7 @@ pub async fn get(state: web::Data<AppState>, caller: ApiCaller, path: web::Path<
         (status = 401, description = "No valid token or session", body = ErrorBody),
         (status = 404, description = "No such opening or candidate in it, or not one the caller may see", body = ErrorBody),
         (status = 415, description = "Body not sent as application/json", body = ErrorBody),
-        (status = 422, description = "`stage` is not a stage, or `note` is too long", body = ErrorBody),
+        (status = 422, description = "`stage` is not a stage, `reason` is missing for a rejection or not a reason, or `note` is too long", body = ErrorBody),
     ),
     security(("bearer_token" = []))
 )]
@@ -188,12 +194,22 @@ pub async fn move_stage(state: web::Data<AppState>, caller: ApiCaller, path: web
     let o = visible(&state, &caller, id).await?;
     let r: StageRequest = body.read().await?;
     let to = parse_stage("stage", &r.stage)?;
+    let reasons = || RejectReason::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");
+    let reason = match (to, r.reason.as_deref().map(str::trim)) {
+        (Stage::Rejected, Some(x)) => Some(RejectReason::parse(x).ok_or_else(|| ApiError::field("reason", "unknown_reason", &format!("must be one of {}", reasons())))?),
+        (Stage::Rejected, None) => return Err(ApiError::field("reason", "required", &format!("a rejection needs its reason, one of {}", reasons()))),
+        (_, Some(_)) => return Err(ApiError::field("reason", "not_a_rejection", "only a rejection has a reason")),
+        (_, None) => None,
+    };
     let note = r.note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
     if note.as_ref().is_some_and(|n| n.chars().count() > NOTE_MAX) {
         return Err(ApiError::field("note", "too_long", &format!("must be at most {NOTE_MAX} characters")));
     }
     let (oid, cid, by, now) = (o.id.clone(), candidate.clone(), caller.user.id.clone(), state.clock.now());
-    let moved = crate::store::run(&state.pool, move |c| crate::store::sourcing::move_to(c, &oid, &cid, to, &by, now, note.as_deref())).await?;
+    let moved = crate::store::run(&state.pool, move |c| {
+        crate::store::sourcing::decide(c, &oid, &cid, &crate::store::sourcing::Decision { to, note: note.as_deref(), reason }, &by, now)
+    })
+    .await?;
     if !moved {
         return Err(ApiError::NotFound);
     }

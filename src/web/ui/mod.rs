@@ -9,6 +9,7 @@ mod dashboard;
 mod merges;
 mod openings;
 mod post_templates;
+mod review;
 mod searches;
 mod settings;
 mod shortlist;
@@ -53,6 +54,26 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(page("/app/openings/{id}/merges").route(web::post().to(merges::create)))
         .service(page("/app/openings/{id}/merges/{merge}/undo").route(web::post().to(merges::undo)))
         .service(page("/app/openings/{id}/candidates/{candidate}/stage").route(web::post().to(shortlist::move_stage)))
+        .service(page("/app/openings/{id}/review").route(web::get().to(review::show)))
+        .service(page("/app/openings/{id}/review/bulk").route(web::post().to(review::bulk)))
+        .service(page("/app/openings/{id}/review/criteria").route(web::post().to(review::save_criteria)))
+        .service(page("/app/openings/{id}/review/links").route(web::post().to(review::create_link)))
+        .service(page("/app/openings/{id}/review/links/{link}/revoke").route(web::post().to(review::revoke_link)))
+        .service(page("/app/openings/{id}/review/compare").route(web::get().to(review::compare)))
+        .service(page("/app/openings/{id}/candidates/{candidate}").route(web::get().to(review::candidate)))
+        .service(page("/app/openings/{id}/candidates/{candidate}/decision").route(web::post().to(review::decide)))
+        .service(page("/app/openings/{id}/candidates/{candidate}/notes").route(web::post().to(review::add_note)))
+        .service(page("/app/openings/{id}/candidates/{candidate}/scorecard").route(web::post().to(review::save_scorecard)))
+        .service(page("/app/openings/{id}/candidates/{candidate}/cv/{sha}").route(web::get().to(review::cv)))
+        // A review link: one opening's shortlist, for a guest (no session, no nav).
+        .service(web::resource("/review/{token}").route(web::get().to(review::link_show)))
+        .service(web::resource("/review/{token}/bulk").route(web::post().to(review::link_bulk)))
+        .service(web::resource("/review/{token}/compare").route(web::get().to(review::link_compare)))
+        .service(web::resource("/review/{token}/candidates/{candidate}").route(web::get().to(review::link_candidate)))
+        .service(web::resource("/review/{token}/candidates/{candidate}/decision").route(web::post().to(review::link_decide)))
+        .service(web::resource("/review/{token}/candidates/{candidate}/notes").route(web::post().to(review::link_add_note)))
+        .service(web::resource("/review/{token}/candidates/{candidate}/scorecard").route(web::post().to(review::link_save_scorecard)))
+        .service(web::resource("/review/{token}/candidates/{candidate}/cv/{sha}").route(web::get().to(review::link_cv)))
         .service(page("/app/deliveries/{id}").route(web::get().to(broadcast::delivery)))
         .service(page("/app/deliveries/{id}/{action}").route(web::post().to(broadcast::action)))
         .service(page("/app/broadcast/failures").route(web::get().to(broadcast::failures)))

@@ -604,6 +604,10 @@ struct OpeningPage {
     search_accounts: Vec<(String, String)>,
     /// The merges of this opening's candidates, newest first.
     merges: Vec<MergeRow>,
+    review_link: &'static str,
+    reason_label: &'static str,
+    /// A rejection's reasons (code, label).
+    reasons: Vec<(&'static str, &'static str)>,
 }
 
 /// A recorded merge of two candidates as the opening's page lists it.
@@ -662,7 +666,7 @@ pub fn stage_choices(lang: Lang) -> Vec<(&'static str, &'static str)> {
     crate::store::sourcing::Stage::ALL.iter().map(|&s| (s.as_str(), stage_label(s, lang))).collect()
 }
 
-fn stage_label(stage: crate::store::sourcing::Stage, lang: Lang) -> &'static str {
+pub(super) fn stage_label(stage: crate::store::sourcing::Stage, lang: Lang) -> &'static str {
     use crate::store::sourcing::Stage::*;
     match (stage, lang) {
         (New, Lang::En) => "Inbox",
@@ -679,6 +683,8 @@ fn stage_label(stage: crate::store::sourcing::Stage, lang: Lang) -> &'static str
         (Rejected, Lang::Fr) => "Refusé·e",
         (Withdrawn, Lang::En) => "Withdrew",
         (Withdrawn, Lang::Fr) => "Désisté·e",
+        (OnHold, Lang::En) => "On hold",
+        (OnHold, Lang::Fr) => "En attente",
     }
 }
 
@@ -881,6 +887,9 @@ pub(super) async fn render_opening_full(
             })
             .collect(),
         broadcast,
+        review_link: crate::i18n::review::text(lang).review_link,
+        reason_label: crate::i18n::review::text(lang).reject_reason,
+        reasons: crate::store::sourcing::RejectReason::ALL.iter().map(|r| (r.as_str(), r.label(lang))).collect(),
     };
     html_status(status, &page)
 }

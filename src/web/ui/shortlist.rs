@@ -25,13 +25,22 @@ pub async fn move_stage(
     let Some(to) = crate::store::sourcing::Stage::parse(f.get("stage").trim()) else {
         return render_opening(&req, &state, &me, o, Notice::error(t.stage_unknown), StatusCode::UNPROCESSABLE_ENTITY).await;
     };
+    let reason = match (to, f.get("reason").trim()) {
+        (crate::store::sourcing::Stage::Rejected, r) => match crate::store::sourcing::RejectReason::parse(r) {
+            Some(r) => Some(r),
+            None => return render_opening(&req, &state, &me, o, Notice::error(crate::i18n::review::text(me.lang).reason_required), StatusCode::UNPROCESSABLE_ENTITY).await,
+        },
+        _ => None,
+    };
     let note = f.get("note").trim().to_string();
     if note.chars().count() > crate::web::api::shortlist::NOTE_MAX {
         return render_opening(&req, &state, &me, o, Notice::error(t.stage_note_long), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let (oid, by, now) = (o.id.clone(), me.user.id.clone(), state.clock.now());
     let note = (!note.is_empty()).then_some(note);
-    let moved = crate::store::run(&state.pool, move |c| crate::store::sourcing::move_to(c, &oid, &candidate, to, &by, now, note.as_deref()))
+    let moved = crate::store::run(&state.pool, move |c| {
+        crate::store::sourcing::decide(c, &oid, &candidate, &crate::store::sourcing::Decision { to, note: note.as_deref(), reason }, &by, now)
+    })
         .await
         .map_err(db_err)?;
     if !moved {

@@ -5,7 +5,7 @@ mod bluesky;
 mod harvest;
 mod index;
 mod matching;
-mod merges;
+pub(crate) mod merges;
 mod stages;
 mod score;
 mod skills_admin;

@@ -66,6 +66,9 @@ async fn candidates_move_through_the_stages_recorded_with_who_and_why(backend: B
         (json!({"stage": "offer", "note": "x".repeat(2001)}), 422, Some("note")),
         (json!({"stage": "offer", "why": "x"}), 400, None),
         (json!({"note": "x"}), 400, None),
+        (json!({"stage": "rejected"}), 422, Some("reason")),
+        (json!({"stage": "rejected", "reason": "vibes"}), 422, Some("reason")),
+        (json!({"stage": "offer", "reason": "skills"}), 422, Some("reason")),
     ] {
         let r = api.post(url(&format!("/{a}/stage"))).bearer_auth(&token).json(&body).send().await.unwrap();
         assert_eq!(r.status().as_u16(), status, "{body}");
@@ -79,7 +82,7 @@ async fn candidates_move_through_the_stages_recorded_with_who_and_why(backend: B
     assert_eq!(app.db(|c| shortlist::entry(c, &opening, &a).unwrap()).unwrap().stage, shortlist::Stage::Interview);
 
     // The opening's hiring manager decides; another manager sees nothing, by URL guessing either.
-    let r = api.post(url(&format!("/{b}/stage"))).bearer_auth(&assigned_token).json(&json!({"stage": "rejected", "note": "Pas de Rust"})).send().await.unwrap();
+    let r = api.post(url(&format!("/{b}/stage"))).bearer_auth(&assigned_token).json(&json!({"stage": "rejected", "reason": "skills", "note": "Pas de Rust"})).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200);
     for r in [
         api.get(url("")).bearer_auth(&other_manager).send().await.unwrap(),

@@ -1,0 +1,339 @@
+//! The hiring-manager review through the web app: the shortlist review (order, chips, sources,
+//! filters, sorting), decisions (advance, hold, reject with a reason, any stage), bulk actions
+//! (all or nothing), the candidate page (contact, sources, evidence, the CV inline with its
+//! text highlighted, history), private notes, scorecards, the comparison, and access: another
+//! opening's manager gets 404 everywhere, by URL guessing too.
+use hirecast::domain::opening::OpeningDraft;
+use hirecast::domain::user::Role;
+use hirecast::store::sourcing::{self as shortlist, FoundCv, Stage};
+use serde_json::json;
+
+use crate::helpers::*;
+use crate::sourcing::merges::{file, found};
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+struct Setup {
+    app: TestApp,
+    opening: String,
+    /// Signed in: the recruiter, the opening's hiring manager, another opening's manager.
+    rita: reqwest::Client,
+    hm: reqwest::Client,
+    other: reqwest::Client,
+    /// Léa (85, a PDF CV, Rust matched), Sam (70), Noé (40, in the inbox).
+    lea: String,
+    sam: String,
+    noe: String,
+    cv_sha: String,
+}
+
+fn rust_explanation() -> String {
+    json!({
+        "total": 85,
+        "criteria": [{"key": "required_skills", "points": 50, "max": 50, "reason_en": "1 of 1 required skills", "reason_fr": "1 compétence requise sur 1"}],
+        "matched": [{"skill": "rust", "label_en": "Rust", "label_fr": "Rust", "required": true, "source": {"kind": "cv", "page": 0}, "snippet": "…5 years of Rust in production…"}],
+        "missing": [{"skill": "kubernetes", "label_en": "Kubernetes", "label_fr": "Kubernetes"}],
+    })
+    .to_string()
+}
+
+async fn setup(backend: Backend) -> Setup {
+    let app = spawn_app(backend).await;
+    app.add_user("rita@acme.fr", Role::Recruiter);
+    let rita = app.signed_in("rita@acme.fr").await;
+    let manager = app.add_user("hm@acme.fr", Role::HiringManager);
+    app.db(|c| {
+        use diesel::prelude::*;
+        use hirecast::store::schema::users;
+        diesel::update(users::table.find(&manager.id)).set(users::name.eq("Hana Manager")).execute(c).unwrap();
+    });
+    let hm = app.signed_in("hm@acme.fr").await;
+    app.add_user("other.hm@acme.fr", Role::HiringManager);
+    let other = app.signed_in("other.hm@acme.fr").await;
+    let opening = crate::outbox::draft_opening(&app, "Développeur Rust");
+    app.db(|c| {
+        let mut o = hirecast::store::openings::find(c, &opening).unwrap().unwrap();
+        o.draft.hiring_manager_ids = vec![manager.id.clone()];
+        let d: OpeningDraft = o.draft.clone();
+        hirecast::store::openings::update(c, &opening, &d).unwrap();
+    });
+    let cv_sha = app.state.blobs.put(PDF).unwrap();
+    app.db(|c| hirecast::store::blobs::share(c, &cv_sha, PDF).unwrap());
+    let mut f = found(&app, &opening, "Léa Martin", Some("mastodon:lea@a.social"), &["lea@example.fr"], "1", 85);
+    f.explanation = rust_explanation();
+    f.cvs = vec![FoundCv {
+        sha256: cv_sha.clone(),
+        source_url: Some("https://cv.example/lea.pdf".into()),
+        format: "pdf".into(),
+        size: PDF.len() as i64,
+        pages: vec!["Léa Martin\nDéveloppeuse Rust, 5 ans de Rust et de PostgreSQL.".into()],
+    }];
+    let lea = file(&app, f).candidate_id;
+    app.state.clock.advance(chrono::Duration::hours(3));
+    let sam = file(&app, found(&app, &opening, "Sam Petit", Some("mastodon:sam@a.social"), &["sam@example.fr"], "2", 70)).candidate_id;
+    let noe = file(&app, found(&app, &opening, "Noé Bernard", Some("mastodon:noe@a.social"), &["noe@example.fr"], "3", 40)).candidate_id;
+    app.state.clock.advance(chrono::Duration::minutes(30));
+    Setup { app, opening, rita, hm, other, lea, sam, noe, cv_sha }
+}
+
+async fn get(client: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
+    let r = client.get(app.url(path)).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+async fn post(client: &reqwest::Client, app: &TestApp, path: &str, form: &[(&str, &str)]) -> (u16, String, String) {
+    let r = client.post(app.url(path)).form(form).send().await.unwrap();
+    let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
+    (r.status().as_u16(), location, r.text().await.unwrap())
+}
+
+fn stage_of(s: &Setup, candidate: &str) -> Stage {
+    s.app.db(|c| shortlist::entry(c, &s.opening, candidate).unwrap()).unwrap().stage
+}
+
+/// The names in the order the review lists them.
+fn order(page: &str, names: &[&str]) -> Vec<String> {
+    let mut found: Vec<(usize, String)> = names.iter().filter_map(|n| page.find(&format!(">{n}</a>")).map(|i| (i, n.to_string()))).collect();
+    found.sort();
+    found.into_iter().map(|x| x.1).collect()
+}
+
+async fn a_hiring_manager_reviews_the_shortlist_and_decides(backend: Backend) {
+    let s = setup(backend).await;
+    let (app, o) = (&s.app, s.opening.clone());
+    let names = ["Léa Martin", "Sam Petit", "Noé Bernard"];
+    let review = format!("/app/openings/{o}/review");
+
+    // Best score first, with the chips, the source and the age; the opening's page links here.
+    let (status, page) = get(&s.hm, app, &review).await;
+    assert_eq!(status, 200);
+    assert_eq!(order(&page, &names), names);
+    assert!(page.contains(r#"<span class="chip matched">Rust</span>"#));
+    assert!(page.contains(r#"<span class="chip missing">Kubernetes</span>"#));
+    assert!(page.contains("reply · mastodon"));
+    assert!(page.contains(">3 h</td>"), "Léa answered 3 h 30 ago");
+    assert!(page.contains(">30 min</td>"));
+    assert!(page.contains("data-review-list"), "the keyboard hooks");
+    assert!(page.contains("Advance to Interview") && page.contains("Advance to Shortlisted"));
+    let (_, opening_page) = get(&s.hm, app, &format!("/app/openings/{o}")).await;
+    assert!(opening_page.contains(&format!(r#"href="/app/openings/{o}/review""#)));
+
+    // Filters and sorting; a bad filter is named and the page still shows.
+    let (_, page) = get(&s.hm, app, &format!("{review}?min=60")).await;
+    assert_eq!(order(&page, &names), ["Léa Martin", "Sam Petit"]);
+    let (_, page) = get(&s.hm, app, &format!("{review}?sort=name")).await;
+    assert_eq!(order(&page, &names), ["Léa Martin", "Noé Bernard", "Sam Petit"]);
+    let (_, page) = get(&s.hm, app, &format!("{review}?sort=newest")).await;
+    assert_eq!(order(&page, &names), ["Noé Bernard", "Sam Petit", "Léa Martin"]);
+    let (_, page) = get(&s.hm, app, &format!("{review}?stage=new")).await;
+    assert_eq!(order(&page, &names), ["Noé Bernard"]);
+    let (_, page) = get(&s.hm, app, &format!("{review}?q=sam")).await;
+    assert_eq!(order(&page, &names), ["Sam Petit"]);
+    let (_, page) = get(&s.hm, app, &format!("{review}?source=apply_form")).await;
+    assert!(order(&page, &names).is_empty());
+    assert!(page.contains("No candidate matches these filters."));
+    let (status, page) = get(&s.hm, app, &format!("{review}?stage=moon&min=300")).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Stage: choose one of the list.") && page.contains("Minimum score: a whole number from 0 to 100."));
+    assert_eq!(order(&page, &names), names, "the defaults in place of the bad filters");
+
+    // Advance: Noé leaves the inbox; back to the review with its filters and the cursor's row.
+    let decision = |c: &str| format!("/app/openings/{o}/candidates/{c}/decision");
+    let (status, location, _) = post(&s.hm, app, &decision(&s.noe), &[("action", "advance"), ("filters", "min=10&sort=name"), ("cursor", "2")]).await;
+    assert_eq!(status, 303);
+    assert_eq!(location, format!("{review}?stage=active&min=10&sort=name&done=moved&cursor=2"));
+    assert_eq!(stage_of(&s, &s.noe), Stage::Shortlisted);
+    let (_, page) = get(&s.hm, app, &location).await;
+    assert!(page.contains(r#"data-cursor="2""#));
+    assert!(page.contains("by Hana Manager on"));
+
+    // Reject: a reason is required; with one, recorded with the note.
+    let (status, _, page) = post(&s.hm, app, &decision(&s.noe), &[("action", "reject"), ("reason", ""), ("note", "x")]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Reason: choose why the candidate is rejected."));
+    assert_eq!(stage_of(&s, &s.noe), Stage::Shortlisted);
+    let (status, _, _) = post(&s.hm, app, &decision(&s.noe), &[("action", "reject"), ("reason", "made_up"), ("note", "")]).await;
+    assert_eq!(status, 422);
+    let (status, _, _) = post(&s.hm, app, &decision(&s.noe), &[("action", "reject"), ("reason", "skills"), ("note", "Pas de Rust en production")]).await;
+    assert_eq!(status, 303);
+    let last = app.db(|c| shortlist::history(c, &o, &s.noe).unwrap()).pop().unwrap();
+    assert_eq!((last.to.as_str(), last.reason.as_deref(), last.note.as_deref(), last.actor.as_deref()), ("rejected", Some("skills"), Some("Pas de Rust en production"), Some("Hana Manager")));
+    // Rejected: out of the "in progress" view, in the "all" one.
+    let (_, page) = get(&s.hm, app, &review).await;
+    assert_eq!(order(&page, &names), ["Léa Martin", "Sam Petit"]);
+    let (_, page) = get(&s.hm, app, &format!("{review}?stage=all")).await;
+    assert_eq!(order(&page, &names), names);
+    // A note over 2000 characters is refused.
+    let long = "x".repeat(2001);
+    let (status, _, _) = post(&s.hm, app, &decision(&s.sam), &[("action", "hold"), ("note", &long)]).await;
+    assert_eq!(status, 422);
+    // Hold, then hold again (no new event), then a hired candidate has nothing to advance to.
+    let (status, _, _) = post(&s.hm, app, &decision(&s.sam), &[("action", "hold")]).await;
+    assert_eq!(status, 303);
+    assert_eq!(stage_of(&s, &s.sam), Stage::OnHold);
+    let (status, _, _) = post(&s.hm, app, &decision(&s.sam), &[("action", "stage"), ("stage", "hired")]).await;
+    assert_eq!(status, 303);
+    let (status, _, page) = post(&s.hm, app, &decision(&s.sam), &[("action", "advance")]).await;
+    assert_eq!(status, 409);
+    assert!(page.contains("Sam Petit has no next stage."));
+    let (status, _, _) = post(&s.hm, app, &decision(&s.sam), &[("action", "stage"), ("stage", "on_hold")]).await;
+    assert_eq!(status, 303);
+
+    // Bulk: all or nothing.
+    let bulk = format!("/app/openings/{o}/review/bulk");
+    let (status, _, page) = post(&s.hm, app, &bulk, &[("action", "advance")]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Select at least one candidate."));
+    let (status, _, page) = post(&s.hm, app, &bulk, &[("action", "reject"), ("c", &s.lea)]).await;
+    assert_eq!(status, 422, "a rejection needs its reason in bulk too");
+    assert!(page.contains("Reason: choose why"));
+    let (status, _, page) = post(&s.hm, app, &bulk, &[("action", "advance"), ("c", &s.lea), ("c", "nobody")]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("nothing was changed"));
+    assert_eq!(stage_of(&s, &s.lea), Stage::Shortlisted, "Léa's move was undone with the refusal");
+    let (status, location, _) = post(&s.hm, app, &bulk, &[("action", "advance"), ("c", &s.lea), ("c", &s.sam), ("filters", "stage=all")]).await;
+    assert_eq!(status, 303);
+    assert_eq!(location, format!("{review}?stage=all&sort=score&done=bulk&n=2"));
+    assert_eq!((stage_of(&s, &s.lea), stage_of(&s, &s.sam)), (Stage::Interview, Stage::Interview), "on hold goes on to the interview");
+    let (_, page) = get(&s.hm, app, &location).await;
+    assert!(page.contains("2 candidates updated."));
+    let (status, _, _) = post(&s.hm, app, &bulk, &[("action", "reject"), ("reason", "position_filled"), ("c", &s.lea), ("c", &s.sam)]).await;
+    assert_eq!(status, 303);
+    assert_eq!((stage_of(&s, &s.lea), stage_of(&s, &s.sam)), (Stage::Rejected, Stage::Rejected));
+
+    // Another opening's manager: 404 on every page and action, and nothing changes.
+    let lea = s.lea.clone();
+    for path in [review.clone(), format!("/app/openings/{o}/candidates/{lea}"), format!("/app/openings/{o}/candidates/{lea}/cv/{}", s.cv_sha), format!("/app/openings/{o}/review/compare?c={lea}&c={}", s.sam)] {
+        assert_eq!(get(&s.other, app, &path).await.0, 404, "{path}");
+    }
+    for (path, form) in [
+        (decision(&lea), vec![("action", "advance")]),
+        (bulk.clone(), vec![("action", "advance"), ("c", lea.as_str())]),
+        (format!("/app/openings/{o}/candidates/{lea}/notes"), vec![("body", "hello")]),
+        (format!("/app/openings/{o}/candidates/{lea}/scorecard"), vec![("rating-0", "5")]),
+        (format!("/app/openings/{o}/review/criteria"), vec![("criteria", "X")]),
+    ] {
+        assert_eq!(post(&s.other, app, &path, &form).await.0, 404, "{path}");
+    }
+    assert_eq!(stage_of(&s, &s.lea), Stage::Rejected);
+    // Signed out: to the sign-in page.
+    let anonymous = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    assert_eq!(anonymous.get(app.url(&review)).send().await.unwrap().status().as_u16(), 303);
+}
+
+async fn the_candidate_page_shows_the_cv_inline_and_keeps_notes_and_scorecards(backend: Backend) {
+    let s = setup(backend).await;
+    let (app, o, lea) = (&s.app, s.opening.clone(), s.lea.clone());
+    let page_path = format!("/app/openings/{o}/candidates/{lea}");
+    let cv_path = format!("/app/openings/{o}/candidates/{lea}/cv/{}", s.cv_sha);
+
+    let (status, page) = get(&s.hm, app, &page_path).await;
+    assert_eq!(status, 200);
+    assert!(page.contains(r#"href="mailto:lea@example.fr""#), "contact details");
+    assert!(page.contains(r#"href="https://mastodon.example/@x/1""#), "the original answer");
+    assert!(page.contains("…5 years of Rust in production…"), "the evidence");
+    assert!(page.contains("1 of 1 required skills"));
+    assert!(page.contains(&format!(r#"<iframe class="cv-viewer" src="{cv_path}""#)), "the PDF inline");
+    assert!(page.contains("Développeuse <mark>Rust</mark>, 5 ans de <mark>Rust</mark> et de PostgreSQL."), "matched skills highlighted, others not: {page}");
+    assert!(page.contains("Entered as Shortlisted"));
+
+    // The PDF: inline, typed as a PDF, framed only by hirecast, never sniffed.
+    let r = s.hm.get(app.url(&cv_path)).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let h = r.headers().clone();
+    assert_eq!(h["content-type"], "application/pdf");
+    assert!(h["content-disposition"].to_str().unwrap().starts_with("inline;"));
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["x-frame-options"], "SAMEORIGIN");
+    assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'self'"));
+    assert_eq!(r.bytes().await.unwrap().as_ref(), PDF);
+    // A file that is not a PDF (an HTML page posing as a CV) is only ever a sandboxed download.
+    let html = b"<html><script>alert(document.cookie)</script></html>".to_vec();
+    let html_sha = app.state.blobs.put(&html).unwrap();
+    app.db(|c| hirecast::store::blobs::share(c, &html_sha, &html).unwrap());
+    let mut f = found(app, &o, "Eve Trap", Some("mastodon:eve@a.social"), &[], "9", 30);
+    f.cvs = vec![FoundCv { sha256: html_sha.clone(), source_url: None, format: "html".into(), size: html.len() as i64, pages: vec![] }];
+    let eve = file(app, f).candidate_id;
+    let r = s.hm.get(app.url(&format!("/app/openings/{o}/candidates/{eve}/cv/{html_sha}"))).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["content-type"], "application/octet-stream");
+    assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment;"));
+    assert!(r.headers()["content-security-policy"].to_str().unwrap().starts_with("sandbox"));
+    let (_, eve_page) = get(&s.hm, app, &format!("/app/openings/{o}/candidates/{eve}")).await;
+    assert!(!eve_page.contains("<iframe"), "no frame for a file that is not a PDF");
+    // Another candidate's file under Léa's address, or a file of nobody: 404.
+    assert_eq!(get(&s.hm, app, &format!("/app/openings/{o}/candidates/{lea}/cv/{html_sha}")).await.0, 404);
+    assert_eq!(get(&s.hm, app, &format!("/app/openings/{o}/candidates/{lea}/cv/{}", "0".repeat(64))).await.0, 404);
+    assert_eq!(get(&s.hm, app, &format!("/app/openings/{o}/candidates/nobody")).await.0, 404);
+    // A candidate of another opening, under this opening's address: 404.
+    let elsewhere = crate::outbox::draft_opening(app, "Data engineer");
+    let zoe = file(app, found(app, &elsewhere, "Zoé Autre", Some("mastodon:zoe@a.social"), &[], "8", 90)).candidate_id;
+    assert_eq!(get(&s.rita, app, &format!("/app/openings/{o}/candidates/{zoe}")).await.0, 404);
+
+    // Private notes: an empty one re-shown with its message; the text escaped.
+    let notes = format!("{page_path}/notes");
+    let (status, _, page) = post(&s.hm, app, &notes, &[("body", "   ")]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Note: write something first."));
+    let (status, location, _) = post(&s.hm, app, &notes, &[("body", "Très bon échange <b>à revoir</b>")]).await;
+    assert_eq!(status, 303);
+    assert_eq!(location, format!("{page_path}?done=note#notes"));
+    let (_, page) = get(&s.rita, app, &page_path).await;
+    assert!(page.contains("Très bon échange &#60;b&#62;à revoir&#60;/b&#62;") || page.contains("Très bon échange &lt;b&gt;à revoir&lt;/b&gt;"), "escaped");
+    assert!(page.contains("Hana Manager, "), "the note's author");
+
+    // Scorecards: the default criteria in the opening's language; ratings 1-5; one per reviewer.
+    let card = format!("{page_path}/scorecard");
+    let (status, _, page) = post(&s.hm, app, &card, &[("rating-0", "9")]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("a rating from 1 to 5."), "{page}");
+    let (status, _, page) = post(&s.hm, app, &card, &[("comment", "rien")]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Rate at least one criterion."));
+    let (status, _, _) = post(&s.hm, app, &card, &[("rating-0", "4"), ("rating-1", "5"), ("comment", "Solide")]).await;
+    assert_eq!(status, 303);
+    let (status, _, _) = post(&s.hm, app, &card, &[("rating-0", "5"), ("rating-1", "5"), ("comment", "Très solide")]).await;
+    assert_eq!(status, 303, "saving again replaces the scorecard");
+    let (status, _, _) = post(&s.rita, app, &card, &[("rating-0", "2"), ("comment", "Peu d'expérience")]).await;
+    assert_eq!(status, 303);
+    let cards = app.db(|c| hirecast::store::review::scorecards_of(c, &o, &lea).unwrap());
+    assert_eq!(cards.len(), 2);
+    let (_, page) = get(&s.hm, app, &page_path).await;
+    assert!(page.contains("Très solide") && !page.contains(">Solide<"));
+    assert!(page.contains(r#"<td class="num">3.5</td>"#), "the first criterion's mean over both reviewers: {page}");
+    assert!(page.contains(r#"name="rating-0" value="5" checked"#), "my own ratings pre-filled");
+
+    // The recruiter sets the opening's criteria; a hiring manager may not.
+    let criteria = format!("/app/openings/{o}/review/criteria");
+    assert_eq!(post(&s.hm, app, &criteria, &[("criteria", "Rust\nAnglais")]).await.0, 403);
+    let (status, _, page) = post(&s.rita, app, &criteria, &[("criteria", " \n ")]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Criteria: at least one."));
+    assert_eq!(post(&s.rita, app, &criteria, &[("criteria", "Rust\nAnglais\nrust")]).await.0, 303);
+    let (_, page) = get(&s.hm, app, &page_path).await;
+    assert!(page.contains("<legend>Rust</legend>") && page.contains("<legend>Anglais</legend>"));
+
+    // Comparison of two to four candidates.
+    let compare = format!("/app/openings/{o}/review/compare");
+    let (status, page) = get(&s.hm, app, &format!("{compare}?c={lea}&c={}", s.sam)).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Léa Martin") && page.contains("Sam Petit") && !page.contains("Noé Bernard"));
+    assert!(page.contains(r#"<td class="num score">85</td>"#) && page.contains(r#"<td class="num score">70</td>"#));
+    assert_eq!(get(&s.hm, app, &format!("{compare}?c={lea}")).await.0, 422);
+    assert_eq!(get(&s.hm, app, &format!("{compare}?c={lea}&c={lea}")).await.0, 422, "the same candidate twice is one");
+    let five: String = [&lea, &s.sam, &s.noe, &eve, &zoe].iter().map(|c| format!("c={c}&")).collect();
+    assert_eq!(get(&s.hm, app, &format!("{compare}?{five}")).await.0, 422);
+    assert_eq!(get(&s.hm, app, &format!("{compare}?c={lea}&c={zoe}")).await.0, 404, "a candidate of another opening");
+
+    // In French for a French-speaking manager.
+    let hm_id = app.db(|c| hirecast::store::users::find_by_email(c, &hirecast::domain::email::Email::parse("email", "hm@acme.fr").unwrap()).unwrap().unwrap().0.id);
+    app.db(|c| hirecast::store::users::set_locale(c, &hm_id, hirecast::i18n::Lang::Fr).unwrap());
+    let (_, page) = get(&s.hm, app, &page_path).await;
+    assert!(page.contains("Grille d'évaluation") || page.contains("Grille d&#39;évaluation") || page.contains("Grille d&#x27;évaluation"), "{page}");
+    assert!(page.contains("Notes privées"));
+    let (_, page) = get(&s.hm, app, &format!("/app/openings/{o}/review")).await;
+    assert!(page.contains("Revue : Développeur Rust"));
+    assert!(page.contains("Refuser"));
+}
+
+crate::on_both_backends!(a_hiring_manager_reviews_the_shortlist_and_decides, the_candidate_page_shows_the_cv_inline_and_keeps_notes_and_scorecards);
