@@ -287,19 +287,26 @@ impl Worker {
         let was_connected = crate::store::run(&self.ctx.pool, move |c| Ok(channels::mark_reconnect_needed(c, &id, &r, now)?)).await?;
         tracing::warn!(account = %account.id, "channel account needs reconnecting");
         if was_connected {
-            if let Ok(mailer) = crate::notify::Mailer::from_settings(&self.ctx.settings.broadcast) {
-                let admins = crate::store::run(&self.ctx.pool, |c| {
-                    Ok(crate::store::users::list_by_role(c, crate::domain::user::Role::Admin)?.into_iter().filter(|u| u.active).collect::<Vec<_>>())
-                })
-                .await?;
-                let link = self.ctx.url("/app/channels");
-                for u in admins {
-                    let lang = u.locale.unwrap_or(Lang::En);
-                    if let Err(e) = crate::notify::reconnect_needed(&mailer, &u.email, lang, &account.name, &reason, &link).await {
-                        tracing::warn!(account = %account.id, user = %u.id, error = %e, "reconnect notice not sent");
+            // Every active admin who wants to hear of it, through the team's outbox.
+            let (account_id, name, link, now) = (account.id.clone(), account.name.clone(), self.ctx.url("/app/channels"), self.ctx.clock.now());
+            let why = reason.to_string();
+            crate::store::run(&self.ctx.pool, move |c| {
+                let admins: Vec<_> = crate::store::users::list_by_role(c, crate::domain::user::Role::Admin)?.into_iter().filter(|u| u.active).collect();
+                crate::store::write_transaction::<_, anyhow::Error, _>(c, |c| {
+                    for u in admins {
+                        if !crate::store::notifications::settings(c, &u.id)?.failures {
+                            continue;
+                        }
+                        let (subject, text, html) = crate::notify::reconnect_mail(u.locale.unwrap_or(Lang::En), &name, &why, &link)?;
+                        let key = format!("reconnect:{account_id}:{}:{}", u.id, now.and_utc().timestamp_micros());
+                        let n = crate::store::notifications::NewNotification { key: &key, kind: "reconnect", user_id: Some(&u.id), recipient: &u.email, subject: &subject, text: &text, html: &html, due_at: now };
+                        crate::store::notifications::queue(c, &n, now)?;
                     }
-                }
-            }
+                    Ok(())
+                })
+            })
+            .await?;
+            crate::notify::outbox::send_due(&self.ctx.pool, &self.ctx.settings.broadcast, &self.ctx.clock).await?;
         }
         Ok(())
     }
@@ -343,34 +350,42 @@ impl Worker {
     /// Emails the recruiter about deliveries that failed for good (once each).
     /// Without mail configured the failures page is the only notice.
     pub async fn notify_failures(&self) -> anyhow::Result<usize> {
-        let Ok(mailer) = crate::notify::Mailer::from_settings(&self.ctx.settings.broadcast) else { return Ok(0) };
-        let failures = crate::store::run(&self.ctx.pool, |c| Ok(deliveries::unnotified_failures(c, 20)?)).await?;
-        let mut sent = 0;
-        for f in failures {
-            let by = f.delivery.created_by.clone();
-            let recipients: Vec<crate::store::users::User> = crate::store::run(&self.ctx.pool, move |c| {
-                // The recruiter who published it; else every active admin.
-                if let Some(u) = by.as_deref().map(|id| crate::store::users::find(c, id)).transpose()?.flatten().filter(|u| u.active) {
-                    return Ok(vec![u]);
-                }
-                Ok(crate::store::users::list_by_role(c, crate::domain::user::Role::Admin)?.into_iter().filter(|u| u.active).collect())
-            })
-            .await?;
-            let link = self.ctx.url(&format!("/app/deliveries/{}", f.delivery.id));
-            let reason = f.delivery.last_error.clone().unwrap_or_default();
-            for u in &recipients {
-                let lang = u.locale.unwrap_or(Lang::En);
-                if let Err(e) = crate::notify::delivery_failed(&mailer, &u.email, lang, &f.opening_title, &f.account_name, &reason, &link).await {
-                    // Tried again at the next pass.
-                    tracing::warn!(delivery = %f.delivery.id, user = %u.id, error = %e, "failure notice not sent");
-                    return Ok(sent);
-                }
-            }
-            let (id, now) = (f.delivery.id.clone(), self.ctx.clock.now());
-            crate::store::run(&self.ctx.pool, move |c| Ok(deliveries::mark_notified(c, &id, now)?)).await?;
-            sent += 1;
+        if crate::notify::Mailer::from_settings(&self.ctx.settings.broadcast).is_err() {
+            return Ok(0);
         }
-        Ok(sent)
+        let (base, now) = (self.ctx.settings.base_url.clone(), self.ctx.clock.now());
+        // Each failure's notices are queued in the transaction that marks it notified.
+        let queued = crate::store::run(&self.ctx.pool, move |c| {
+            let mut n = 0;
+            for f in deliveries::unnotified_failures(c, 20)? {
+                crate::store::write_transaction::<_, anyhow::Error, _>(c, |c| {
+                    // The recruiter who published it; else every active admin.
+                    let by = f.delivery.created_by.as_deref().map(|id| crate::store::users::find(c, id)).transpose()?.flatten().filter(|u| u.active);
+                    let recipients = match by {
+                        Some(u) => vec![u],
+                        None => crate::store::users::list_by_role(c, crate::domain::user::Role::Admin)?.into_iter().filter(|u| u.active).collect(),
+                    };
+                    let link = format!("{base}/app/deliveries/{}", f.delivery.id);
+                    let reason = f.delivery.last_error.clone().unwrap_or_default();
+                    for u in &recipients {
+                        if !crate::store::notifications::settings(c, &u.id)?.failures {
+                            continue;
+                        }
+                        let (subject, text, html) = crate::notify::delivery_failed_mail(u.locale.unwrap_or(Lang::En), &f.opening_title, &f.account_name, &reason, &link)?;
+                        let key = format!("failed:{}:{}", f.delivery.id, u.id);
+                        let n = crate::store::notifications::NewNotification { key: &key, kind: "delivery_failed", user_id: Some(&u.id), recipient: &u.email, subject: &subject, text: &text, html: &html, due_at: now };
+                        crate::store::notifications::queue(c, &n, now)?;
+                    }
+                    deliveries::mark_notified(c, &f.delivery.id, now)?;
+                    Ok(())
+                })?;
+                n += 1;
+            }
+            Ok(n)
+        })
+        .await?;
+        crate::notify::outbox::send_due(&self.ctx.pool, &self.ctx.settings.broadcast, &self.ctx.clock).await?;
+        Ok(queued)
     }
 }
 

@@ -157,6 +157,15 @@ review_texts! {
     mail_link_body: "{who} asks you to review the candidates shortlisted for {title}.", "{who} vous demande de revoir les candidats présélectionnés pour le poste {title}.";
     mail_link_expiry: "The link opens this shortlist only, without an account, until {date}. Keep it to yourself: whoever has it can review.", "Le lien ouvre cette présélection uniquement, sans compte, jusqu'au {date}. Gardez-le pour vous : qui l'a peut faire la revue.";
     mail_link_cta: "Open the shortlist", "Ouvrir la présélection";
+    notify_title: "Email notifications", "Notifications par e-mail";
+    notify_shortlist: "New shortlisted candidates on my openings", "Nouveaux candidats présélectionnés sur mes offres";
+    notify_instant: "At once", "Tout de suite";
+    notify_daily: "In a daily digest (8:00, my time zone)", "Dans un récapitulatif quotidien (8 h, mon fuseau horaire)";
+    notify_off: "Never", "Jamais";
+    notify_failures: "Publications that failed and accounts to reconnect", "Publications en échec et comptes à reconnecter";
+    notify_targets: "Response targets about to be missed", "Délais de réponse bientôt dépassés";
+    notify_saved: "Notification settings saved.", "Préférences de notification enregistrées.";
+    notify_bad: "Choose when to be told of new shortlisted candidates.", "Choisissez quand être prévenu des nouveaux candidats présélectionnés.";
 }
 
 pub fn text(lang: super::Lang) -> &'static ReviewText {

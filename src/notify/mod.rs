@@ -200,11 +200,17 @@ pub async fn delivery_failed(
     reason: &str,
     link: &str,
 ) -> Result<(), MailError> {
+    let (subject, text, html) = delivery_failed_mail(lang, opening_title, channel_name, reason, link)?;
+    mailer.send(&Mail { to: to.into(), subject, text, html, headers: vec![] }).await
+}
+
+/// (subject, text, HTML) of the notice that a delivery failed for good.
+pub fn delivery_failed_mail(lang: Lang, opening_title: &str, channel_name: &str, reason: &str, link: &str) -> Result<(String, String, String), MailError> {
     let t = texts::text(lang);
     let subject = t.failed_subject.replace("{title}", opening_title).replace("{channel}", channel_name);
     let paragraphs = vec![t.failed_body.replace("{title}", opening_title).replace("{channel}", channel_name), t.failed_next.to_string()];
     let (text, html) = notice(lang, &subject, &paragraphs, Some(reason), t.open_delivery, Some(link))?;
-    mailer.send(&Mail { to: to.into(), subject, text, html, headers: vec![] }).await
+    Ok((subject, text, html))
 }
 
 /// Tells a recruiter (an admin) that an account must be reconnected. `link`: the account's page.
@@ -216,11 +222,17 @@ pub async fn reconnect_needed(
     reason: &str,
     link: &str,
 ) -> Result<(), MailError> {
+    let (subject, text, html) = reconnect_mail(lang, account_name, reason, link)?;
+    mailer.send(&Mail { to: to.into(), subject, text, html, headers: vec![] }).await
+}
+
+/// (subject, text, HTML) of the notice that an account must be reconnected.
+pub fn reconnect_mail(lang: Lang, account_name: &str, reason: &str, link: &str) -> Result<(String, String, String), MailError> {
     let t = texts::text(lang);
     let subject = t.reconnect_subject.replace("{account}", account_name);
     let paragraphs = vec![t.reconnect_body.replace("{account}", account_name), t.reconnect_next.to_string()];
     let (text, html) = notice(lang, &subject, &paragraphs, Some(reason), t.open_account, Some(link))?;
-    mailer.send(&Mail { to: to.into(), subject, text, html, headers: vec![] }).await
+    Ok((subject, text, html))
 }
 
 #[cfg(test)]

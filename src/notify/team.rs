@@ -33,6 +33,19 @@ pub fn digest_due(now: NaiveDateTime, tz: chrono_tz::Tz, last: Option<NaiveDateT
     now >= today_8 && last.is_none_or(|l| l < today_8)
 }
 
+/// When the next digest goes out: today's 8:00 local if it has not passed, else tomorrow's.
+pub fn next_digest_at(now: NaiveDateTime, tz: chrono_tz::Tz) -> NaiveDateTime {
+    let local = tz.from_utc_datetime(&now).date_naive();
+    for day in [local, local + chrono::Duration::days(1), local + chrono::Duration::days(2)] {
+        if let Some(t) = day.and_hms_opt(DIGEST_HOUR, 0, 0).and_then(|t| tz.from_local_datetime(&t).earliest()).map(|t| t.naive_utc()) {
+            if t > now {
+                return t;
+            }
+        }
+    }
+    now + chrono::Duration::days(1)
+}
+
 /// One pass over the hiring managers: queues the emails that are due. Returns how many.
 pub fn queue_shortlist_notices(conn: &mut DbConn, base_url: &str, now: NaiveDateTime) -> anyhow::Result<usize> {
     let managers: Vec<(String, String, String, Option<String>, String)> = users::table
@@ -155,11 +168,14 @@ pub fn queue_response_warnings(conn: &mut DbConn, base_url: &str, now: NaiveDate
         if outbox::find_by_key(conn, &format!("{key_base}:0"))?.is_some() {
             continue;
         }
+        // The recruiter who wrote the opening; else every active admin and recruiter.
         let mut recipients: Vec<crate::store::users::User> = Vec::new();
         if let Some(u) = created_by.as_deref().map(|id| crate::store::users::find(conn, id)).transpose()?.flatten().filter(|u| u.active) {
             recipients.push(u);
         } else {
-            recipients = crate::store::users::list_by_role(conn, crate::domain::user::Role::Admin)?.into_iter().filter(|u| u.active).collect();
+            for role in [crate::domain::user::Role::Admin, crate::domain::user::Role::Recruiter] {
+                recipients.extend(crate::store::users::list_by_role(conn, role)?.into_iter().filter(|u| u.active));
+            }
         }
         let deadline = answered_at + chrono::Duration::minutes(target);
         let link = format!("{}/app/openings/{opening_id}/review", base_url.trim_end_matches('/'));
@@ -171,7 +187,7 @@ pub fn queue_response_warnings(conn: &mut DbConn, base_url: &str, now: NaiveDate
                 }
                 let lang = u.locale.unwrap_or_default();
                 let t = crate::i18n::email::text(lang);
-                let minutes = (deadline - now).num_minutes().max(0).to_string();
+                let minutes = (((deadline - now).num_seconds() + 59) / 60).max(0).to_string();
                 let subject = t.target_subject.replace("{title}", &title);
                 let paragraphs = vec![t.target_body.replace("{title}", &title).replace("{minutes}", &minutes).replace("{target}", &target.to_string()), t.target_next.to_string()];
                 let (text, html) = super::notice(lang, &subject, &paragraphs, None, t.shortlisted_cta, Some(&link)).map_err(|e| anyhow::anyhow!(e))?;
@@ -215,5 +231,8 @@ mod tests {
         assert!(!digest_due(at("2026-12-02 15:00"), paris, Some(at("2026-12-02 07:05"))), "sent today already");
         assert!(digest_due(at("2026-12-02 15:00"), paris, Some(at("2026-12-01 07:05"))), "sent yesterday");
         assert!(digest_due(at("2026-12-02 08:00"), chrono_tz::UTC, Some(at("2026-12-02 07:59"))));
+        assert_eq!(next_digest_at(at("2026-12-02 06:00"), paris), at("2026-12-02 07:00"));
+        assert_eq!(next_digest_at(at("2026-12-02 07:00"), paris), at("2026-12-03 07:00"));
+        assert_eq!(next_digest_at(at("2026-07-01 12:00"), paris), at("2026-07-02 06:00"), "summer time");
     }
 }

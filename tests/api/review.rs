@@ -38,7 +38,12 @@ fn rust_explanation() -> String {
 }
 
 async fn setup(backend: Backend) -> Setup {
-    let app = spawn_app(backend).await;
+    setup_with(backend, None).await
+}
+
+async fn setup_with(backend: Backend, smtp: Option<&crate::email::Smtp>) -> Setup {
+    let url = smtp.map(|s| s.url());
+    let app = spawn_app_with(backend, move |s| s.broadcast.smtp_url = url).await;
     app.add_user("rita@acme.fr", Role::Recruiter);
     let rita = app.signed_in("rita@acme.fr").await;
     let manager = app.add_user("hm@acme.fr", Role::HiringManager);
@@ -336,4 +341,218 @@ async fn the_candidate_page_shows_the_cv_inline_and_keeps_notes_and_scorecards(b
     assert!(page.contains("Refuser"));
 }
 
-crate::on_both_backends!(a_hiring_manager_reviews_the_shortlist_and_decides, the_candidate_page_shows_the_cv_inline_and_keeps_notes_and_scorecards);
+async fn drain(app: &TestApp) -> usize {
+    hirecast::notify::outbox::send_due(&app.state.pool, &app.state.settings.broadcast, &app.state.clock).await.unwrap()
+}
+
+async fn a_review_link_by_email_opens_one_shortlist_until_it_expires_or_is_revoked(backend: Backend) {
+    let smtp = crate::email::Smtp::start().await;
+    let s = setup_with(backend, Some(&smtp)).await;
+    let (app, o) = (&s.app, s.opening.clone());
+    let links = format!("/app/openings/{o}/review/links");
+
+    // Refusals, named; a team member's address is refused (assign them instead).
+    for (form, message) in [
+        (vec![("name", "Paul"), ("email", "not-an-email"), ("language", "fr"), ("days", "7")], "Email: a valid address."),
+        (vec![("name", "Paul"), ("email", "paul@partner.fr"), ("language", "fr"), ("days", "31")], "Valid for: a whole number of days from 1 to 30."),
+        (vec![("name", ""), ("email", "paul@partner.fr"), ("language", "de"), ("days", "7")], "Name: 1 to 100 characters."),
+        (vec![("name", "Hana"), ("email", "hm@acme.fr"), ("language", "fr"), ("days", "7")], "this person has an account"),
+    ] {
+        let (status, _, page) = post(&s.rita, app, &links, &form).await;
+        assert_eq!(status, 422, "{form:?}");
+        assert!(page.contains(message), "{message}: {page}");
+    }
+    // A hiring manager may not send links.
+    assert_eq!(post(&s.hm, app, &links, &[("name", "Paul"), ("email", "paul@partner.fr"), ("language", "fr"), ("days", "7")]).await.0, 403);
+
+    let (status, location, _) = post(&s.rita, app, &links, &[("name", "Paul Externe"), ("email", "paul@partner.fr"), ("language", "fr"), ("days", "7")]).await;
+    assert_eq!(status, 303);
+    assert_eq!(location, format!("/app/openings/{o}/review?done=link#links"));
+    assert_eq!(drain(app).await, 1);
+    assert_eq!(drain(app).await, 0, "sent once");
+    let mails = smtp.wait_for(1).await;
+    assert_eq!(mails.len(), 1);
+    let mail = &mails[0];
+    assert_eq!(mail.to(), "paul@partner.fr");
+    assert_eq!(mail.subject(), "Présélection à revoir : Développeur Rust");
+    let link = mail.link(&app.url("/review/"));
+    assert!(mail.html.contains(&link), "the HTML part carries the same link");
+    assert!(mail.text.contains("Test User vous demande de revoir"), "{}", mail.text);
+    let path = link.strip_prefix(&app.address).unwrap().to_string();
+    let token = path.strip_prefix("/review/").unwrap().to_string();
+    assert!(token.len() >= 40, "an unguessable token");
+    let stored = app.db(|c| {
+        use diesel::prelude::*;
+        hirecast::store::schema::review_links::table.select(hirecast::store::schema::review_links::token_hash).load::<String>(c).unwrap()
+    });
+    assert!(!stored.contains(&token) && stored.contains(&hirecast::auth::hash_token(&token)), "only the hash is kept");
+
+    // The guest, without an account: that shortlist, in French, with review rights.
+    let guest = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let (status, page) = get(&guest, app, &path).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Revue par Paul Externe"), "{page}");
+    assert_eq!(order(&page, &["Léa Martin", "Sam Petit", "Noé Bernard"]), ["Léa Martin", "Sam Petit", "Noé Bernard"]);
+    assert!(!page.contains("id=\"sign-out\"") && !page.contains("/app/openings/"), "no app navigation, no app address");
+    assert!(!page.contains("id=\"link-form\""), "a guest sends no links");
+    let (status, page) = get(&guest, app, &format!("{path}/candidates/{}", s.lea)).await;
+    assert_eq!(status, 200);
+    assert!(page.contains(&format!(r#"src="{path}/candidates/{}/cv/{}""#, s.lea, s.cv_sha)));
+    let r = guest.get(app.url(&format!("{path}/candidates/{}/cv/{}", s.lea, s.cv_sha))).send().await.unwrap();
+    assert_eq!((r.status().as_u16(), r.headers()["content-type"].to_str().unwrap()), (200, "application/pdf"));
+    // Decisions, scorecards and notes, recorded with the guest's name.
+    let (status, location, _) = post(&guest, app, &format!("{path}/candidates/{}/decision", s.noe), &[("action", "advance"), ("cursor", "2")]).await;
+    assert_eq!(status, 303);
+    assert!(location.starts_with(&format!("{path}?")), "{location}");
+    let last = app.db(|c| shortlist::history(c, &o, &s.noe).unwrap()).pop().unwrap();
+    assert_eq!((last.to.as_str(), last.actor.as_deref()), ("shortlisted", Some("Paul Externe")));
+    assert_eq!(post(&guest, app, &format!("{path}/candidates/{}/scorecard", s.lea), &[("rating-0", "4")]).await.0, 303);
+    assert_eq!(post(&guest, app, &format!("{path}/candidates/{}/notes", s.lea), &[("body", "Vu en visio")]).await.0, 303);
+    let (status, location, _) = post(&guest, app, &format!("{path}/bulk"), &[("action", "hold"), ("c", &s.sam)]).await;
+    assert_eq!(status, 303, "{location}");
+    assert_eq!(stage_of(&s, &s.sam), Stage::OnHold);
+    // Nothing else: another opening's candidate, the app, the criteria.
+    let elsewhere = crate::outbox::draft_opening(app, "Data engineer");
+    let zoe = file(app, found(app, &elsewhere, "Zoé Autre", Some("mastodon:zoe@a.social"), &[], "8", 90)).candidate_id;
+    assert_eq!(get(&guest, app, &format!("{path}/candidates/{zoe}")).await.0, 404);
+    assert_eq!(post(&guest, app, &format!("{path}/candidates/{zoe}/decision"), &[("action", "advance")]).await.0, 404);
+    assert_eq!(get(&guest, app, &format!("/app/openings/{o}/review")).await.0, 303, "the app wants a sign-in");
+    assert_eq!(post(&guest, app, &format!("{path}/criteria"), &[("criteria", "X")]).await.0, 404);
+    // The guest account cannot sign in.
+    let r = guest.post(app.url("/login")).form(&[("email", "paul@partner.fr"), ("password", "")]).send().await.unwrap();
+    assert_ne!(r.status().as_u16(), 303, "no session for a guest");
+    // A wrong token: 404, saying the link expired or was revoked.
+    let (status, page) = get(&guest, app, "/review/not-a-token").await;
+    assert_eq!(status, 404);
+    assert!(page.contains("expired or was revoked"));
+
+    // The recruiter sees the link, when it was opened, and revokes it.
+    let (_, page) = get(&s.rita, app, &format!("/app/openings/{o}/review")).await;
+    assert!(page.contains("Paul Externe &lt;paul@partner.fr&gt;") || page.contains("Paul Externe &#60;paul@partner.fr&#62;") || page.contains("Paul Externe &lt;paul@partner.fr&gt;"), "{page}");
+    assert!(page.contains("last opened"));
+    let link_id = app.db(|c| hirecast::store::review_links::for_opening(c, &o).unwrap()).remove(0).id;
+    assert_eq!(post(&s.other, app, &format!("/app/openings/{o}/review/links/{link_id}/revoke"), &[]).await.0, 404);
+    assert_eq!(post(&s.rita, app, &format!("/app/openings/{o}/review/links/{link_id}/revoke"), &[]).await.0, 303);
+    assert_eq!(get(&guest, app, &path).await.0, 404, "revoked");
+    assert_eq!(post(&guest, app, &format!("{path}/candidates/{}/decision", s.lea), &[("action", "hold")]).await.0, 404);
+
+    // A new link for the same person reuses the guest; it expires after its days.
+    assert_eq!(post(&s.rita, app, &links, &[("name", "Paul Externe"), ("email", "paul@partner.fr"), ("language", "en"), ("days", "1")]).await.0, 303);
+    assert_eq!(drain(app).await, 1);
+    let mails = smtp.wait_for(2).await;
+    let second = mails.iter().find(|m| m.subject() == "Review the shortlist: Développeur Rust").expect("the English email");
+    let path2 = second.link(&app.url("/review/")).strip_prefix(&app.address).unwrap().to_string();
+    assert_eq!(get(&guest, app, &path2).await.0, 200);
+    app.state.clock.advance(chrono::Duration::hours(25));
+    assert_eq!(get(&guest, app, &path2).await.0, 404, "expired");
+    let guests = app.db(|c| hirecast::store::users::list(c).unwrap()).into_iter().filter(|u| u.email == "paul@partner.fr").count();
+    assert_eq!(guests, 1);
+}
+
+async fn managers_hear_of_new_shortlisted_candidates_at_once_or_in_a_daily_digest(backend: Backend) {
+    let smtp = crate::email::Smtp::start().await;
+    let s = setup_with(backend, Some(&smtp)).await;
+    let (app, o) = (&s.app, s.opening.clone());
+    let base = app.state.settings.base_url.clone();
+    let queue = |app: &TestApp| {
+        let (base, now) = (base.clone(), app.state.clock.now());
+        app.db(|c| hirecast::notify::team::queue_shortlist_notices(c, &base, now).unwrap())
+    };
+
+    // At once (the default): one email for Léa and Sam (shortlisted), not Noé (the inbox).
+    assert_eq!(queue(app), 1);
+    assert_eq!(queue(app), 0, "told once");
+    assert_eq!(drain(app).await, 1);
+    let mails = smtp.wait_for(1).await;
+    let m = &mails[0];
+    assert_eq!(m.to(), "hm@acme.fr");
+    assert_eq!(m.subject(), "New shortlisted candidates: 2");
+    assert!(m.text.contains(&format!("Léa Martin (score 85) for Développeur Rust: {base}/app/openings/{o}/candidates/{}", s.lea)), "{}", m.text);
+    assert!(m.text.contains("Sam Petit (score 70)") && !m.text.contains("Noé"));
+    assert!(m.html.contains("Léa Martin") && m.html.contains(&format!("{base}/app/openings/{o}/review")), "{}", m.html);
+
+    // The manager chooses a daily digest on the settings page; a bad choice is named.
+    let (status, _, page) = post(&s.hm, app, "/app/settings/notifications", &[("shortlist", "hourly")]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Choose when to be told of new shortlisted candidates."), "{page}");
+    assert_eq!(post(&s.hm, app, "/app/settings/notifications", &[("shortlist", "daily"), ("failures", "on")]).await.0, 303);
+    let (_, page) = get(&s.hm, app, "/app/settings").await;
+    assert!(page.contains(r#"<option value="daily" selected>"#));
+    // The digest goes out after 8:00 in the manager's time zone (Europe/Paris), once a day.
+    let now = app.state.clock.now();
+    let next = hirecast::notify::team::next_digest_at(now, chrono_tz::Europe::Paris);
+    app.state.clock.advance(next - now - chrono::Duration::minutes(10));
+    file(app, found(app, &o, "Inès Roux", Some("mastodon:ines@a.social"), &["ines@example.fr"], "4", 90));
+    assert_eq!(queue(app), 0, "not before 8:00");
+    app.state.clock.advance(chrono::Duration::minutes(11));
+    assert_eq!(queue(app), 1);
+    assert_eq!(queue(app), 0, "one digest a day");
+    file(app, found(app, &o, "Jules Blanc", Some("mastodon:jules@a.social"), &["jules@example.fr"], "5", 75));
+    app.state.clock.advance(chrono::Duration::hours(3));
+    assert_eq!(queue(app), 0, "the next one tomorrow");
+    assert_eq!(drain(app).await, 1);
+    let mails = smtp.wait_for(2).await;
+    let digest = mails.iter().find(|m| m.subject().starts_with("Daily shortlist")).unwrap();
+    assert_eq!(digest.subject(), "Daily shortlist: 1 new");
+    assert!(digest.text.contains("Inès Roux") && !digest.text.contains("Léa Martin"), "{}", digest.text);
+    app.state.clock.advance(chrono::Duration::hours(21));
+    assert_eq!(queue(app), 1, "tomorrow's digest, with Jules");
+
+    // Off: nothing more.
+    assert_eq!(post(&s.hm, app, "/app/settings/notifications", &[("shortlist", "off")]).await.0, 303);
+    file(app, found(app, &o, "Lou Petit", Some("mastodon:lou@a.social"), &["lou@example.fr"], "6", 95));
+    app.state.clock.advance(chrono::Duration::days(1));
+    assert_eq!(queue(app), 0);
+}
+
+async fn recruiters_hear_of_response_targets_about_to_be_missed(backend: Backend) {
+    let smtp = crate::email::Smtp::start().await;
+    let s = setup_with(backend, Some(&smtp)).await;
+    let app = &s.app;
+    let base = app.state.settings.base_url.clone();
+    let warn = |app: &TestApp| {
+        let (base, now) = (base.clone(), app.state.clock.now());
+        app.db(|c| hirecast::notify::team::queue_response_warnings(c, &base, now).unwrap())
+    };
+    // An acknowledgement that could not be sent yet (its channel is down), queued now.
+    let now = app.state.clock.now();
+    app.db(|c| {
+        use diesel::prelude::*;
+        use hirecast::store::schema::candidate_messages as m;
+        diesel::insert_into(m::table)
+            .values((
+                m::id.eq("msg-1"),
+                m::idempotency_key.eq("ack:test"),
+                m::candidate_id.eq(&s.lea),
+                m::opening_id.eq(Some(s.opening.as_str())),
+                m::kind.eq("ack"),
+                m::channel.eq("mastodon"),
+                m::target.eq("@lea@a.social"),
+                m::state.eq("queued"),
+                m::due_at.eq(now),
+                m::created_at.eq(now),
+            ))
+            .execute(c)
+            .unwrap();
+    });
+    // The opening's target is 30 minutes: warned from 24 minutes on, once.
+    app.state.clock.advance(chrono::Duration::minutes(23));
+    assert_eq!(warn(app), 0);
+    app.state.clock.advance(chrono::Duration::minutes(2));
+    let n = warn(app);
+    assert!(n >= 1, "the opening's recruiter, else the admins");
+    assert_eq!(warn(app), 0, "once per answer");
+    assert!(drain(app).await >= 1);
+    let mails = smtp.wait_for(1).await;
+    assert_eq!(mails[0].subject(), "Response target about to be missed: Développeur Rust");
+    assert!(mails[0].text.contains("5 minutes are left of the 30-minute response target"), "{}", mails[0].text);
+    assert!(!mails[0].html.is_empty());
+}
+
+crate::on_both_backends!(
+    a_hiring_manager_reviews_the_shortlist_and_decides,
+    the_candidate_page_shows_the_cv_inline_and_keeps_notes_and_scorecards,
+    a_review_link_by_email_opens_one_shortlist_until_it_expires_or_is_revoked,
+    managers_hear_of_new_shortlisted_candidates_at_once_or_in_a_daily_digest,
+    recruiters_hear_of_response_targets_about_to_be_missed,
+);

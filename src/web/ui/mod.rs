@@ -48,6 +48,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(page("/app/settings/tokens").route(web::post().to(settings::create_token)))
         .service(page("/app/settings/tokens/{id}/revoke").route(web::post().to(settings::revoke_token)))
         .service(page("/app/settings/time-zone").route(web::post().to(settings::time_zone)))
+        .service(page("/app/settings/notifications").route(web::post().to(settings::notifications)))
         .service(page("/app/openings/{id}/broadcast").route(web::post().to(broadcast::publish)))
         .service(page("/app/openings/{id}/searches").route(web::post().to(searches::create)))
         .service(page("/app/openings/{id}/searches/{search}/stop").route(web::post().to(searches::stop)))

@@ -584,8 +584,10 @@ struct BulkRefused;
 
 /// POST /app/openings/{id}/review/criteria: the opening's scorecard criteria (editors).
 pub async fn save_criteria(req: HttpRequest, state: web::Data<AppState>, me: SignedIn, id: web::Path<String>, body: web::Bytes) -> Result<HttpResponse, PageError> {
-    super::openings::require_editor(&me)?;
     let (rv, o) = Reviewer::app(&state, me, id.into_inner()).await?;
+    if !rv.can_edit {
+        return Err(PageError::Forbidden);
+    }
     let r = crate::i18n::review::text(rv.lang);
     let f = FormData::parse(&body);
     let criteria = match store::parse_criteria(&f.get("criteria")) {
@@ -635,9 +637,11 @@ fn link_rows(links: Vec<crate::store::review_links::LinkView>, now: chrono::Naiv
 /// a review link for a hiring manager without an account, emailed through the outbox in the
 /// same transaction that creates it. Editors only.
 pub async fn create_link(req: HttpRequest, state: web::Data<AppState>, me: SignedIn, id: web::Path<String>, body: web::Bytes) -> Result<HttpResponse, PageError> {
-    super::openings::require_editor(&me)?;
     let sender = me.user.name.clone();
     let (rv, o) = Reviewer::app(&state, me, id.into_inner()).await?;
+    if !rv.can_edit {
+        return Err(PageError::Forbidden);
+    }
     let r = crate::i18n::review::text(rv.lang);
     let f = FormData::parse(&body);
     let name = f.get("name").trim().to_string();
@@ -707,9 +711,11 @@ pub async fn create_link(req: HttpRequest, state: web::Data<AppState>, me: Signe
 
 /// POST /app/openings/{id}/review/links/{link}/revoke (editors).
 pub async fn revoke_link(state: web::Data<AppState>, me: SignedIn, path: web::Path<(String, String)>) -> Result<HttpResponse, PageError> {
-    super::openings::require_editor(&me)?;
     let (id, link) = path.into_inner();
     let (rv, o) = Reviewer::app(&state, me, id).await?;
+    if !rv.can_edit {
+        return Err(PageError::Forbidden);
+    }
     let (oid, now) = (o.id.clone(), state.clock.now());
     let revoked = crate::store::run(&state.pool, move |c| Ok(crate::store::review_links::revoke(c, &oid, &link, now)?)).await.map_err(db_err)?;
     if !revoked {
@@ -839,19 +845,36 @@ async fn candidate_for(req: &HttpRequest, state: &AppState, rv: &Reviewer, o: Op
     render_candidate(req, state, rv, o, e, notice, StatusCode::OK, None).await
 }
 
-/// The text of each page cut around the mentions of the matched skills.
+/// The text of each page cut around the mentions of the matched skills: every mention of each
+/// spelling the matcher found (it reports a skill once), as a whole word.
 fn highlight(tax: &crate::sourcing::skills::Taxonomy, wanted: &HashSet<String>, text: &str) -> Vec<(String, bool)> {
+    let mut forms: Vec<String> = Vec::new();
+    for h in tax.find(text) {
+        if text.is_char_boundary(h.start) && text.is_char_boundary(h.end) && wanted.contains(tax.get(h.skill).slug.as_str()) {
+            let f = &text[h.start..h.end];
+            if !forms.iter().any(|x| x.eq_ignore_ascii_case(f)) {
+                forms.push(f.to_string());
+            }
+        }
+    }
+    if forms.is_empty() {
+        return vec![(text.to_string(), false)];
+    }
+    let Ok(ac) = aho_corasick::AhoCorasick::builder().ascii_case_insensitive(true).match_kind(aho_corasick::MatchKind::LeftmostLongest).build(&forms) else {
+        return vec![(text.to_string(), false)];
+    };
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
     let mut out = Vec::new();
     let mut at = 0;
-    for h in tax.find(text) {
-        if h.start < at || !text.is_char_boundary(h.start) || !text.is_char_boundary(h.end) || !wanted.contains(tax.get(h.skill).slug.as_str()) {
+    for m in ac.find_iter(text) {
+        if m.start() < at || word(text[..m.start()].chars().next_back()) || word(text[m.end()..].chars().next()) {
             continue;
         }
-        if h.start > at {
-            out.push((text[at..h.start].to_string(), false));
+        if m.start() > at {
+            out.push((text[at..m.start()].to_string(), false));
         }
-        out.push((text[h.start..h.end].to_string(), true));
-        at = h.end;
+        out.push((text[m.start()..m.end()].to_string(), true));
+        at = m.end();
     }
     if at < text.len() {
         out.push((text[at..].to_string(), false));
@@ -1266,11 +1289,12 @@ mod tests {
     fn highlighting_keeps_every_character_and_marks_only_wanted_skills() {
         let tax = crate::sourcing::skills::Taxonomy::builtin();
         let wanted: HashSet<String> = ["rust".to_string()].into();
-        let text = "Développeuse Rust et PostgreSQL, 5 ans de Rust.";
+        let text = "Développeuse Rust et PostgreSQL, 5 ans de rust, pas de Rustacean.";
         let parts = highlight(&tax, &wanted, text);
         assert_eq!(parts.iter().map(|p| p.0.as_str()).collect::<String>(), text);
         let marked: Vec<&str> = parts.iter().filter(|p| p.1).map(|p| p.0.as_str()).collect();
-        assert_eq!(marked, vec!["Rust", "Rust"]);
+        assert_eq!(marked, vec!["Rust", "rust"], "every mention, whole words only");
+        assert_eq!(highlight(&tax, &wanted, "Go et Java"), vec![("Go et Java".to_string(), false)]);
     }
 
     #[test]

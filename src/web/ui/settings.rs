@@ -37,6 +37,10 @@ struct SettingsPage {
     b: &'static crate::i18n::broadcast::BroadcastText,
     time_zone: String,
     time_zones: Vec<&'static str>,
+    r: &'static crate::i18n::review::ReviewText,
+    notify: crate::store::notifications::Settings,
+    /// (value, label) of the choices for new shortlisted candidates.
+    shortlist_choices: Vec<(&'static str, &'static str)>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -52,9 +56,12 @@ async fn render(
 ) -> Result<HttpResponse, PageError> {
     let t = crate::i18n::ui::text(me.lang);
     let uid = me.user.id.clone();
-    let (tokens, tz) = crate::store::run(&state.pool, move |c| Ok((users::list_api_tokens(c, &uid)?, super::broadcast::time_zone_of(c, &uid)?)))
-        .await
-        .map_err(db_err)?;
+    let (tokens, tz, notify) = crate::store::run(&state.pool, move |c| {
+        Ok((users::list_api_tokens(c, &uid)?, super::broadcast::time_zone_of(c, &uid)?, crate::store::notifications::settings(c, &uid)?))
+    })
+    .await
+    .map_err(db_err)?;
+    let r = crate::i18n::review::text(me.lang);
     let page = SettingsPage {
         page: Layout::signed_in(me, req, "settings", t.settings_title),
         langs: [(Lang::En, "English"), (Lang::Fr, "Français")]
@@ -78,6 +85,9 @@ async fn render(
         b: crate::i18n::broadcast::text(me.lang),
         time_zone: tz.name().to_string(),
         time_zones: chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect(),
+        r,
+        notify,
+        shortlist_choices: vec![("instant", r.notify_instant), ("daily", r.notify_daily), ("off", r.notify_off)],
     };
     html_status(status, &page)
 }
@@ -93,6 +103,7 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>, me: SignedIn, q:
         Some("language") => Notice::ok(t.language_saved),
         Some("revoked") => Notice::ok(t.token_revoked),
         Some("time-zone") => Notice::ok(crate::i18n::broadcast::text(me.lang).time_zone_saved),
+        Some("notifications") => Notice::ok(crate::i18n::review::text(me.lang).notify_saved),
         _ => None,
     };
     render(&req, &state, &me, None, String::new(), FieldErrors::default(), notice, StatusCode::OK).await
@@ -150,4 +161,27 @@ pub async fn time_zone(req: HttpRequest, state: web::Data<AppState>, me: SignedI
     let uid = me.user.id.clone();
     crate::store::run(&state.pool, move |c| Ok(super::broadcast::set_time_zone(c, &uid, tz)?)).await.map_err(db_err)?;
     Ok(crate::web::error::see_other("/app/settings?done=time-zone"))
+}
+
+/// POST /app/settings/notifications: `shortlist` (instant, daily, off), and the `failures` and
+/// `response_targets` checkboxes.
+pub async fn notifications(req: HttpRequest, state: web::Data<AppState>, me: SignedIn, body: web::Bytes) -> Result<HttpResponse, PageError> {
+    let f = FormData::parse(&body);
+    let Some(shortlist) = crate::store::notifications::ShortlistNotice::parse(f.get("shortlist").trim()) else {
+        let mut errors = FieldErrors::default();
+        errors.add("shortlist", crate::i18n::review::text(me.lang).notify_bad);
+        return render(&req, &state, &me, None, String::new(), errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let (uid, now) = (me.user.id.clone(), state.clock.now());
+    let (failures, response_targets) = (f.get("failures") == "on", f.get("response_targets") == "on");
+    crate::store::run(&state.pool, move |c| {
+        let mut s = crate::store::notifications::settings(c, &uid)?;
+        s.shortlist = shortlist;
+        s.failures = failures;
+        s.response_targets = response_targets;
+        Ok(crate::store::notifications::save_settings(c, &uid, &s, now)?)
+    })
+    .await
+    .map_err(db_err)?;
+    Ok(crate::web::error::see_other("/app/settings?done=notifications"))
 }
