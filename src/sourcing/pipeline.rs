@@ -205,15 +205,17 @@ impl Sourcing {
         if let Some(sha) = app.cv_sha256.clone() {
             let bytes = crate::store::blobs::read(&self.pool, &self.blobs, &sha).await?;
             if let Some(bytes) = bytes {
+                let kind = crate::domain::candidate::CvKind::sniff(&bytes);
                 let text = tokio::task::spawn_blocking(move || read_cv(&bytes, &ReadLimits::default())).await?;
-                if let Ok(text) = text {
-                    given_cvs.push(FoundCv {
-                        sha256: sha,
-                        source_url: None,
-                        format: format!("{:?}", text.format).to_lowercase(),
-                        size: app.cv_size.unwrap_or(0),
-                        pages: text.pages,
-                    });
+                // The apply form only takes PDF and DOCX files: one whose text cannot be read is
+                // still the candidate's CV, kept for the reviewers to open.
+                let (format, pages) = match (text, kind) {
+                    (Ok(text), _) => (format!("{:?}", text.format).to_lowercase(), text.pages),
+                    (Err(_), Some(k)) => (k.extension().to_string(), Vec::new()),
+                    (Err(_), None) => (String::new(), Vec::new()),
+                };
+                if !format.is_empty() {
+                    given_cvs.push(FoundCv { sha256: sha, source_url: None, format, size: app.cv_size.unwrap_or(0), pages });
                 }
             }
         }
