@@ -107,6 +107,7 @@ pub mod public;
 pub mod sourcing;
 pub mod email;
 pub mod broadcast;
+pub mod analytics;
 
 #[cfg(test)]
 mod tests {

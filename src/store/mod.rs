@@ -17,6 +17,7 @@ pub mod harvest;
 pub mod searches;
 pub mod skills;
 pub mod merges;
+pub mod analytics;
 
 use std::time::Duration;
 
