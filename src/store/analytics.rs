@@ -587,7 +587,7 @@ mod tests {
         assert_eq!((get("unknown").candidates, get("unknown").shortlisted), (1, 0), "no source: unknown");
         assert_eq!(get("x").candidates, 0);
         assert_eq!((get("mastodon").candidates, get("mastodon").clicks), (0, 7), "clicks of the range only");
-        assert_eq!(r.funnel[0].replies, 2, "replies harvested in the range");
+        assert_eq!(r.funnel[0].replies, 3, "replies harvested in the range");
         assert_eq!(r.funnel[0].clicks, 7);
     }
 

@@ -2,7 +2,7 @@
 //! activity, with exact figures on the page and in the CSV downloads; hostile titles escaped
 //! in the SVG and defused in the CSV; hiring managers see only their openings; bad filters
 //! named; French for French users.
-use chrono::Duration;
+use chrono::{Datelike, Duration};
 use hirecast::broadcast::RemotePost;
 use hirecast::domain::opening::OpeningDraft;
 use hirecast::domain::user::Role;
@@ -156,7 +156,12 @@ async fn the_funnel_channels_and_response_times_are_counted_exactly(backend: Bac
         assert!(html.contains(&format!(r#"data-stat="{stat}">{value}<"#)), "{stat} = {value}");
     }
     let today = app.state.clock.today();
-    assert!(html.contains(&format!(r#"<tr data-period="{today}"><th scope="row">{today}</th><td>5</td><td>4</td><td>3</td><td>3</td></tr>"#)), "activity of today: five answers, four candidates (Eve merged away), three decisions, three clicks");
+    // The default 90 days are counted per ISO week: all of it in this one.
+    let week = format!("{}-W{:02}", today.iso_week().year(), today.iso_week().week());
+    assert!(
+        html.contains(&format!(r#"<tr data-period="{week}"><th scope="row">{week}</th><td>5</td><td>4</td><td>3</td><td>3</td></tr>"#)),
+        "activity of this week: five answers, four candidates (Eve merged away), three decisions, three clicks"
+    );
     // Four charts, each an image with its title; no script, no style attribute.
     assert_eq!(html.matches(r#"role="img""#).count(), 4);
     assert!(html.contains(r#"<title id="chart-funnel-title">Funnel of All openings</title>"#));
@@ -187,10 +192,15 @@ async fn the_funnel_channels_and_response_times_are_counted_exactly(backend: Bac
     let status_of = |cand: &str| lines.iter().find(|l| l.contains(cand)).map(|l| l.rsplit(',').next().unwrap().to_string()).unwrap();
     assert_eq!((status_of(&a), status_of(&b), status_of(&c)), ("within".into(), "late".into(), "overdue".into()));
     assert!(lines.iter().any(|l| l.contains(&a) && l.contains(",10,30,within")));
-    let (_, activity) = get(&client, &app, "/app/analytics/activity.csv").await;
+    // A week: per day.
+    let week_ago = today - Duration::days(6);
+    let (_, activity) = get(&client, &app, &format!("/app/analytics/activity.csv?from={week_ago}&to={to}")).await;
     assert!(activity.starts_with("period,new_answers,new_candidates,decisions,link_clicks\r\n"));
     assert!(activity.contains(&format!("\r\n{today},5,4,3,3\r\n")), "{activity}");
-    assert_eq!(activity.lines().count(), 91, "a header and 90 days");
+    assert!(activity.contains(&format!("\r\n{week_ago},0,0,0,0\r\n")), "{activity}");
+    assert_eq!(activity.lines().count(), 8, "a header and 7 days");
+    let (_, html) = get(&client, &app, &format!("/app/analytics?from={week_ago}&to={to}")).await;
+    assert!(html.contains(&format!(r#"<tr data-period="{today}"><th scope="row">{today}</th><td>5</td><td>4</td><td>3</td><td>3</td></tr>"#)));
 
     // A range before all of it: zeros, and charts that say so.
     let (status, html) = get(&client, &app, "/app/analytics?from=2020-01-01&to=2020-02-01").await;
