@@ -108,6 +108,7 @@ pub mod sourcing;
 pub mod email;
 pub mod broadcast;
 pub mod review;
+pub mod analytics;
 
 #[cfg(test)]
 mod tests {

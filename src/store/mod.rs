@@ -20,6 +20,7 @@ pub mod merges;
 pub mod review;
 pub mod review_links;
 pub mod notifications;
+pub mod analytics;
 
 use std::time::Duration;
 

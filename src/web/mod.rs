@@ -1,5 +1,6 @@
 //! HTTP: `api/` (JSON under /api/v1), `ui/` (recruiter app under /app), `public` (careers site).
 pub mod api;
+pub mod charts;
 pub mod context;
 pub mod error;
 pub mod links;

@@ -1,5 +1,6 @@
 //! The recruiter web app under /app, plus sign-in, sign-out and invitation pages.
 //! Server-rendered, works without JavaScript; `static/app.js` only adds comfort.
+mod analytics;
 mod applications;
 mod auth;
 pub(crate) mod broadcast;
@@ -36,6 +37,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(page("/app/openings/{id}").route(web::get().to(openings::show)).route(web::post().to(openings::update)))
         .service(page("/app/openings/{id}/edit").route(web::get().to(openings::edit_form)))
         .service(page("/app/openings/{id}/status").route(web::post().to(openings::change_status)))
+        .service(page("/app/analytics").route(web::get().to(analytics::show)))
+        .service(page("/app/analytics/{file}").route(web::get().to(analytics::download)))
         .service(page("/app/applications/{id}").route(web::get().to(applications::show)))
         .service(page("/app/applications/{id}/cv").route(web::get().to(applications::cv)))
         .service(page("/app/team").route(web::get().to(team::show)).route(web::post().to(team::invite)))
