@@ -12,6 +12,7 @@ macro_rules! review_texts {
 review_texts! {
     review_title: "Review: {title}", "Revue : {title}";
     review_link: "Review the shortlist", "Revoir la présélection";
+    opening_analytics: "This opening's funnel and channels", "Entonnoir et canaux de cette offre";
     review_intro: "Candidates sorted by score. Keys: j and k move, a advances, r rejects, o opens, x selects.", "Candidats triés par score. Touches : j et k pour se déplacer, a pour faire avancer, r pour refuser, o pour ouvrir, x pour sélectionner.";
     back_to_opening: "Back to the opening", "Retour à l'offre";
     guest_banner: "Reviewing as {name}, from a review link: this shortlist only.", "Revue par {name}, depuis un lien de revue : cette présélection uniquement.";

@@ -77,7 +77,9 @@ export async function startSmtp() {
     const srv = createServer();
     srv.listen(0, '127.0.0.1', () => { const p = srv.address().port; srv.close(() => resolve(p)); });
   });
-  const maildir = mkdtempSync(join(tmpdir(), 'hirecast-maildir-'));
+  // aiosmtpd makes the Maildir (cur, new, tmp) only when the folder does not exist yet.
+  const root = mkdtempSync(join(tmpdir(), 'hirecast-smtp-'));
+  const maildir = join(root, 'maildir');
   const python = process.env.HIRECAST_TEST_PYTHON || 'python3';
   const peers = new URL('../peers/smtp', import.meta.url).pathname;
   const child = spawn(python, ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, '-c', 'hirecast_smtp.TestMailbox', maildir], {
@@ -103,6 +105,7 @@ export async function startSmtp() {
   };
   return {
     url: `smtp://127.0.0.1:${port}`,
+    logs: () => err,
     messages,
     /** Waits for a message to `to`; resolves with its raw text, quoted-printable soft breaks undone. */
     async waitFor(to, timeoutMs = 30_000) {
@@ -116,6 +119,6 @@ export async function startSmtp() {
       }
       throw new Error(`no message to ${to}`);
     },
-    stop() { child.kill('SIGTERM'); rmSync(maildir, { recursive: true, force: true }); },
+    stop() { child.kill('SIGTERM'); rmSync(root, { recursive: true, force: true }); },
   };
 }

@@ -7,11 +7,12 @@ import assert from 'node:assert/strict';
 import { artifacts, startBrowser, startHirecast, startSmtp } from './harness.mjs';
 
 const ADMIN = { email: 'admin@acme.example', name: 'Alex Admin', password: 'a long enough password' };
-const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+// One file per candidate: the same file twice would be taken for the same person.
+const pdf = (name) => Buffer.from(`%PDF-1.4\n% ${name}\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n`);
 
 test('a shortlist reviewed with the keyboard, a candidate scored and rejected, a review link followed from its email', { timeout: 240_000 }, async () => {
   const smtp = await startSmtp();
-  const app = await startHirecast({ HIRECAST_SMTP_URL: smtp.url, HIRECAST_WORKER_POLL_MS: '200' });
+  const app = await startHirecast({ HIRECAST_SMTP_URL: smtp.url, HIRECAST_MAIL_FROM: 'Acme Recrutement <jobs@acme.example>', HIRECAST_WORKER_POLL_MS: '200' });
   const browser = await startBrowser();
   try {
     const page = await browser.context.newPage();
@@ -45,7 +46,7 @@ test('a shortlist reviewed with the keyboard, a candidate scored and rejected, a
       await p.click('.job-card h2 a');
       await p.fill('#a-name', name);
       await p.fill('#a-email', email);
-      await p.setInputFiles('#a-cv', { name: `CV ${name}.pdf`, mimeType: 'application/pdf', buffer: PDF });
+      await p.setInputFiles('#a-cv', { name: `CV ${name}.pdf`, mimeType: 'application/pdf', buffer: pdf(name) });
       await p.check('#a-consent');
       await p.click('#apply button[type="submit"]');
       await p.waitForURL(/\/applied$/);
@@ -99,13 +100,12 @@ test('a shortlist reviewed with the keyboard, a candidate scored and rejected, a
     await reason.waitFor({ state: 'visible' });
     assert.equal(await page.evaluate(() => document.activeElement?.name), 'reason', 'the reason has the focus');
     await reason.selectOption('skills');
-    await page.locator(`#c-${ids[1]} details.reject button[type="submit"]`).click();
-    await page.waitForURL(/done=moved/);
+    await Promise.all([page.waitForNavigation(), page.locator(`#c-${ids[1]} details.reject button[type="submit"]`).click()]);
+    assert.match(page.url(), /done=moved/);
     assert.equal(await page.locator('#review tbody tr[data-candidate]').count(), 1, 'rejected: out of the in-progress view');
     // a advances the one left.
     const before = await page.locator(`#c-${ids[0]}`).getAttribute('data-stage');
-    await page.keyboard.press('a');
-    await page.waitForURL(/done=moved/);
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('a')]);
     const after = await page.locator(`#c-${ids[0]}`).getAttribute('data-stage');
     assert.notEqual(after, before, `advanced from ${before}`);
     await shot('12-review-decided');
@@ -117,7 +117,7 @@ test('a shortlist reviewed with the keyboard, a candidate scored and rejected, a
     await page.click('#link-send');
     await page.waitForURL(/done=link/);
     assert.match(await page.locator('#link-list').textContent(), /Paul Externe/);
-    const mail = await smtp.waitFor('paul@partner.example');
+    const mail = await smtp.waitFor('paul@partner.example').catch((e) => { throw new Error(`${e.message}; the service logged:\n${app.logs().slice(-1500)}\nthe SMTP server:\n${smtp.logs().slice(-3000)}`); });
     assert.match(mail, /Content-Type: text\/plain/i);
     assert.match(mail, /Content-Type: text\/html/i);
     const link = mail.match(/http:\/\/127\.0\.0\.1:\d+\/review\/[A-Za-z0-9_-]+/)[0];

@@ -605,6 +605,7 @@ struct OpeningPage {
     /// The merges of this opening's candidates, newest first.
     merges: Vec<MergeRow>,
     review_link: &'static str,
+    analytics_link: &'static str,
     reason_label: &'static str,
     /// A rejection's reasons (code, label).
     reasons: Vec<(&'static str, &'static str)>,
@@ -888,6 +889,7 @@ pub(super) async fn render_opening_full(
             .collect(),
         broadcast,
         review_link: crate::i18n::review::text(lang).review_link,
+        analytics_link: crate::i18n::review::text(lang).opening_analytics,
         reason_label: crate::i18n::review::text(lang).reject_reason,
         reasons: crate::store::sourcing::RejectReason::ALL.iter().map(|r| (r.as_str(), r.label(lang))).collect(),
     };
