@@ -21,6 +21,7 @@ pub mod review;
 pub mod review_links;
 pub mod notifications;
 pub mod analytics;
+pub mod candidate_emails;
 
 use std::time::Duration;
 

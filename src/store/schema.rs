@@ -185,7 +185,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     tracked_links, link_clicks, channel_accounts, oauth_flows, deliveries, delivery_events,
     alert_subscribers, alert_sends, blob_files, candidate_identities, candidate_sources, candidate_cvs, cv_texts,
     shortlist_entries, shortlist_events, harvest_cursors, candidate_messages, sourcing_searches, skill_overrides, candidate_merges,
-    candidate_notes, scorecards, review_links, notifications, notification_settings, shortlist_notices,
+    candidate_notes, scorecards, review_links, notifications, notification_settings, shortlist_notices, candidate_email_templates,
 );
 
 diesel::table! {
@@ -530,5 +530,16 @@ diesel::table! {
         opening_id -> Text,
         candidate_id -> Text,
         notified_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    candidate_email_templates (kind, language) {
+        kind -> Text,
+        language -> Text,
+        subject -> Text,
+        body -> Text,
+        updated_by -> Nullable<Text>,
+        updated_at -> Timestamp,
     }
 }

@@ -549,7 +549,79 @@ async fn recruiters_hear_of_response_targets_about_to_be_missed(backend: Backend
     assert!(!mails[0].html.is_empty());
 }
 
+/// The form's hidden field `name` in a page.
+fn hidden(page: &str, name: &str) -> String {
+    let at = page.find(&format!(r#"name="{name}" value=""#)).unwrap_or_else(|| panic!("no {name} in {page}"));
+    let rest = &page[at + name.len() + 15..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+async fn candidate_emails_come_from_editable_templates_and_are_previewed_then_sent_once(backend: Backend) {
+    let smtp = crate::email::Smtp::start().await;
+    let s = setup_with(backend, Some(&smtp)).await;
+    let (app, o, noe) = (&s.app, s.opening.clone(), s.noe.clone());
+    let email = format!("/app/openings/{o}/candidates/{noe}/email");
+
+    // The recruiter edits the French rejection; a subject on two lines is refused, named.
+    let tpl = "/app/settings/candidate-emails";
+    let (status, page) = get(&s.rita, app, tpl).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Votre candidature : {title}"), "the defaults, per language");
+    assert_eq!(get(&s.hm, app, tpl).await.0, 403, "hiring managers do not edit the templates");
+    let (status, _, page) = post(&s.rita, app, tpl, &[("kind", "rejection"), ("language", "fr"), ("subject", ""), ("body", "x"), ("action", "save")]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Subject: 1 to 200 characters on one line."));
+    let body = "Bonjour {name},\n\nNous ne retenons pas votre candidature au poste {title}, faute d'expérience en <Rust>.\n\n{company}";
+    assert_eq!(post(&s.rita, app, tpl, &[("kind", "rejection"), ("language", "fr"), ("subject", "Votre candidature chez {company}"), ("body", body), ("action", "save")]).await.0, 303);
+
+    // The candidate page offers it (a rejection for a rejected candidate); the preview fills it in.
+    assert_eq!(post(&s.hm, app, &format!("/app/openings/{o}/candidates/{noe}/decision"), &[("action", "reject"), ("reason", "experience"), ("back", "candidate")]).await.0, 303);
+    let (_, page) = get(&s.hm, app, &format!("/app/openings/{o}/candidates/{noe}")).await;
+    assert!(page.contains(r#"<option value="rejection" selected>"#), "{page}");
+    let (status, page) = get(&s.hm, app, &format!("{email}?kind=rejection&language=fr")).await;
+    assert_eq!(status, 200);
+    let company = app.db(|c| hirecast::store::openings::find(c, &o).unwrap().unwrap().draft.company);
+    assert!(page.contains(&format!(r#"value="Votre candidature chez {company}""#)), "{page}");
+    assert!(page.contains("Bonjour Noé Bernard,"), "{page}");
+    assert!(page.contains("&lt;Rust&gt;") || page.contains("&#60;Rust&#62;"), "the text is escaped in the page: {page}");
+    let key = hidden(&page, "form_key");
+    assert_eq!(get(&s.hm, app, &format!("{email}?kind=poem&language=fr")).await.0, 400);
+
+    // Edited, previewed again, then sent; sending the same form twice sends once.
+    let edited = "Bonjour Noé,\n\nMerci pour cet échange. Nous ne retenons pas votre candidature.\n\nAcme";
+    let form = |action: &'static str| vec![("kind", "rejection"), ("language", "fr"), ("form_key", key.as_str()), ("subject", "Votre candidature"), ("body", edited), ("action", action)];
+    let (status, _, page) = post(&s.hm, app, &email, &form("preview")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Merci pour cet échange."));
+    let (status, location, _) = post(&s.hm, app, &email, &form("send")).await;
+    assert_eq!(status, 303);
+    assert_eq!(location, format!("/app/openings/{o}/candidates/{noe}?done=emailed#emails"));
+    assert_eq!(post(&s.hm, app, &email, &form("send")).await.0, 303);
+    assert_eq!(drain(app).await, 1);
+    assert_eq!(drain(app).await, 0);
+    let mails = smtp.wait_for(1).await;
+    assert_eq!(mails.len(), 1, "one email for two submissions");
+    assert_eq!(mails[0].to(), "noe@example.fr");
+    assert_eq!(mails[0].subject(), "Votre candidature");
+    assert!(mails[0].text.contains("Merci pour cet échange."), "{}", mails[0].text);
+    assert!(mails[0].html.contains("Merci pour cet échange."), "{}", mails[0].html);
+    let (_, page) = get(&s.hm, app, &format!("/app/openings/{o}/candidates/{noe}")).await;
+    assert!(page.contains("Votre candidature · <span class=\"badge\">sent</span>"), "the email is listed: {page}");
+
+    // Refusals: a stale form key, an empty message; another opening's manager, and a guest link, get nothing.
+    let mut bad = form("send");
+    bad[2] = ("form_key", "x");
+    assert_eq!(post(&s.hm, app, &email, &bad).await.0, 422);
+    let mut empty = form("send");
+    empty[4] = ("body", "  ");
+    assert_eq!(post(&s.hm, app, &email, &empty).await.0, 422);
+    assert_eq!(get(&s.other, app, &format!("{email}?kind=rejection&language=fr")).await.0, 404);
+    assert_eq!(post(&s.other, app, &email, &form("send")).await.0, 404);
+    assert_eq!(drain(app).await, 0);
+}
+
 crate::on_both_backends!(
+    candidate_emails_come_from_editable_templates_and_are_previewed_then_sent_once,
     a_hiring_manager_reviews_the_shortlist_and_decides,
     the_candidate_page_shows_the_cv_inline_and_keeps_notes_and_scorecards,
     a_review_link_by_email_opens_one_shortlist_until_it_expires_or_is_revoked,

@@ -4,6 +4,7 @@ mod analytics;
 mod applications;
 mod auth;
 pub(crate) mod broadcast;
+mod candidate_emails;
 mod channel_posts;
 mod channels;
 mod dashboard;
@@ -69,6 +70,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(page("/app/openings/{id}/candidates/{candidate}/notes").route(web::post().to(review::add_note)))
         .service(page("/app/openings/{id}/candidates/{candidate}/scorecard").route(web::post().to(review::save_scorecard)))
         .service(page("/app/openings/{id}/candidates/{candidate}/cv/{sha}").route(web::get().to(review::cv)))
+        .service(page("/app/openings/{id}/candidates/{candidate}/email").route(web::get().to(candidate_emails::preview)).route(web::post().to(candidate_emails::send)))
+        .service(page("/app/settings/candidate-emails").route(web::get().to(candidate_emails::templates)).route(web::post().to(candidate_emails::save_template)))
         // A review link: one opening's shortlist, for a guest (no session, no nav).
         .service(web::resource("/review/{token}").route(web::get().to(review::link_show)))
         .service(web::resource("/review/{token}/bulk").route(web::post().to(review::link_bulk)))

@@ -86,7 +86,7 @@ impl Reviewer {
         Ok((rv, o))
     }
 
-    fn layout(&self, req: &HttpRequest, title: &str) -> Layout {
+    pub(super) fn layout(&self, req: &HttpRequest, title: &str) -> Layout {
         match &self.signed_in {
             Some(me) => Layout::signed_in(me, req, "openings", title),
             None => Layout::anonymous(self.lang, req, title),
@@ -244,7 +244,7 @@ fn reasons(lang: Lang) -> Vec<(&'static str, &'static str)> {
 }
 
 /// The candidate's entry in the opening; 404 when they are not in it.
-async fn entry_of(state: &AppState, o: &Opening, candidate: String) -> Result<EntryView, PageError> {
+pub(super) async fn entry_of(state: &AppState, o: &Opening, candidate: String) -> Result<EntryView, PageError> {
     let oid = o.id.clone();
     let e = crate::store::run(&state.pool, move |c| Ok(crate::store::sourcing::entry(c, &oid, &candidate)?)).await.map_err(db_err)?;
     e.ok_or(PageError::NotFound)
@@ -819,6 +819,11 @@ struct CandidatePage {
     reasons: Vec<(&'static str, &'static str)>,
     /// What the note form held when it was refused.
     note_value: String,
+    /// Emails to the candidate for this opening: (subject, state, when).
+    emails: Vec<(String, String, String)>,
+    email_kinds: Vec<(&'static str, &'static str)>,
+    default_kind: &'static str,
+    default_language: &'static str,
 }
 
 pub async fn candidate(req: HttpRequest, state: web::Data<AppState>, me: SignedIn, path: web::Path<(String, String)>) -> Result<HttpResponse, PageError> {
@@ -840,6 +845,7 @@ async fn candidate_for(req: &HttpRequest, state: &AppState, rv: &Reviewer, o: Op
         "moved" => Notice::ok(crate::i18n::ui::text(rv.lang).stage_moved),
         "note" => Notice::ok(r.note_added),
         "scorecard" => Notice::ok(r.scorecard_saved),
+        "emailed" => Notice::ok(r.email_sent),
         _ => None,
     };
     render_candidate(req, state, rv, o, e, notice, StatusCode::OK, None).await
@@ -898,7 +904,7 @@ async fn render_candidate(
     let (oid, cid, olang, me_id) = (o.id.clone(), e.candidate.id.clone(), Lang::from(o.draft.language), rv.user_id.clone());
     let x: serde_json::Value = serde_json::from_str(&e.explanation).unwrap_or_default();
     let wanted: HashSet<String> = x["matched"].as_array().into_iter().flatten().filter_map(|m| m["skill"].as_str().map(String::from)).collect();
-    let (sources, cvs, history, notes, criteria, cards) = crate::store::run(&state.pool, move |c| {
+    let (sources, cvs, history, notes, criteria, (cards, emails)) = crate::store::run(&state.pool, move |c| {
         let tax = crate::store::skills::taxonomy(c)?;
         let cvs: Vec<CvRow> = store::cvs(c, &cid)?
             .into_iter()
@@ -916,7 +922,7 @@ async fn render_candidate(
             crate::store::sourcing::history(c, &oid, &cid)?,
             store::notes(c, &oid, &cid)?,
             store::criteria(c, &oid, olang)?,
-            store::scorecards_of(c, &oid, &cid)?,
+            (store::scorecards_of(c, &oid, &cid)?, crate::store::candidate_emails::sent(c, &oid, &cid)?),
         ))
     })
     .await
@@ -1021,6 +1027,14 @@ async fn render_candidate(
         stages: Stage::ALL.iter().map(|&s| (s.as_str(), stage_label(s, lang))).collect(),
         reasons: reasons(lang),
         note_value: note_value.unwrap_or_default(),
+        emails: emails.into_iter().map(|(subject, state, at)| (subject, state, fmt_time(&at))).collect(),
+        email_kinds: crate::store::candidate_emails::EmailKind::ALL.iter().map(|k| (k.as_str(), k.label(lang))).collect(),
+        default_kind: match e.stage {
+            Stage::Rejected => "rejection",
+            Stage::Interview | Stage::Offer | Stage::Shortlisted => "next_step",
+            _ => "acknowledgement",
+        },
+        default_language: olang.code(),
     };
     html_status(status, &page)
 }
