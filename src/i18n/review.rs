@@ -13,7 +13,7 @@ review_texts! {
     review_title: "Review: {title}", "Revue : {title}";
     review_link: "Review the shortlist", "Revoir la présélection";
     opening_analytics: "This opening's funnel and channels", "Entonnoir et canaux de cette offre";
-    review_intro: "Candidates sorted by score. Keys: j and k move, a advances, r rejects, o opens, x selects.", "Candidats triés par score. Touches : j et k pour se déplacer, a pour faire avancer, r pour refuser, o pour ouvrir, x pour sélectionner.";
+    review_intro: "Candidates sorted by score. Keys: j and k move, a advances, h holds, r rejects, o opens, x selects.", "Candidats triés par score. Touches : j et k pour se déplacer, a pour faire avancer, h pour mettre en attente, r pour refuser, o pour ouvrir, x pour sélectionner.";
     back_to_opening: "Back to the opening", "Retour à l'offre";
     guest_banner: "Reviewing as {name}, from a review link: this shortlist only.", "Revue par {name}, depuis un lien de revue : cette présélection uniquement.";
     back_to_review: "Back to the review", "Retour à la revue";
@@ -36,7 +36,7 @@ review_texts! {
     bad_source: "Source: choose one of the list.", "Source : choisissez dans la liste.";
     bad_sort: "Sort by: choose one of the list.", "Trier par : choisissez dans la liste.";
     none_match: "No candidate matches these filters.", "Aucun candidat ne correspond à ces filtres.";
-    count: "{n} candidates", "{n} candidats";
+    count: "Candidates: {n}", "Candidats : {n}";
     col_select: "Select", "Sélectionner";
     col_candidate: "Candidate", "Candidat";
     col_score: "Score", "Score";
