@@ -891,7 +891,7 @@ pub(super) async fn render_opening_full(
         review_link: crate::i18n::review::text(lang).review_link,
         analytics_link: crate::i18n::review::text(lang).opening_analytics,
         reason_label: crate::i18n::review::text(lang).reject_reason,
-        reasons: crate::store::sourcing::RejectReason::ALL.iter().map(|r| (r.as_str(), r.label(lang))).collect(),
+        reasons: super::review::reasons(lang),
     };
     html_status(status, &page)
 }

@@ -239,7 +239,7 @@ fn skill_labels(x: &serde_json::Value, key: &str, lang: Lang) -> Vec<String> {
     x[key].as_array().into_iter().flatten().map(|v| v[label].as_str().unwrap_or_default().to_string()).collect()
 }
 
-fn reasons(lang: Lang) -> Vec<(&'static str, &'static str)> {
+pub(super) fn reasons(lang: Lang) -> Vec<(&'static str, &'static str)> {
     RejectReason::ALL.iter().map(|r| (r.as_str(), r.label(lang))).collect()
 }
 
@@ -1024,7 +1024,7 @@ async fn render_candidate(
                 comment: s.comment.clone(),
             })
             .collect(),
-        stages: Stage::ALL.iter().map(|&s| (s.as_str(), stage_label(s, lang))).collect(),
+        stages: super::openings::stage_choices(lang),
         reasons: reasons(lang),
         note_value: note_value.unwrap_or_default(),
         emails: emails.into_iter().map(|(subject, state, at)| (subject, state, fmt_time(&at))).collect(),
