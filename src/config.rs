@@ -33,6 +33,9 @@ pub struct Settings {
     /// HIRECAST_FETCH_ALLOW_HOSTS: `host:port` entries the safe fetcher lets through although
     /// they are internal addresses. For tests against local servers only; empty by default.
     pub fetch_allow_hosts: Vec<String>,
+    /// HIRECAST_RETENTION_UNSUCCESSFUL_DAYS (90) and HIRECAST_RETENTION_POOL_DAYS (730): how
+    /// long candidate data is kept (see `store::privacy`).
+    pub retention: crate::store::privacy::Retention,
 }
 
 /// Settings of the broadcast engine. `Debug` hides every secret.
@@ -290,6 +293,10 @@ impl Settings {
             log_json,
             broadcast: BroadcastSettings::from_env()?,
             fetch_allow_hosts: fetch_allow_hosts(get("HIRECAST_FETCH_ALLOW_HOSTS").as_deref())?,
+            retention: crate::store::privacy::Retention {
+                unsuccessful: chrono::Duration::days(parse_num("HIRECAST_RETENTION_UNSUCCESSFUL_DAYS", 90i64, |v| (1..=3650).contains(v), "a whole number of days from 1 to 3650")?),
+                pool: chrono::Duration::days(parse_num("HIRECAST_RETENTION_POOL_DAYS", 730i64, |v| (1..=3650).contains(v), "a whole number of days from 1 to 3650")?),
+            },
         })
     }
 
@@ -308,6 +315,7 @@ impl Settings {
             log_json: false,
             broadcast: BroadcastSettings::for_tests(),
             fetch_allow_hosts: Vec::new(),
+            retention: Default::default(),
         }
     }
 

@@ -354,6 +354,7 @@ fn load_all(conn: &mut crate::store::DbConn, blobs: &BlobStore, progress: &mut d
                     consent_language: if openings_spec[i].lang == "fr" { Lang::Fr } else { Lang::En },
                     source: "apply_form",
                     at: crate::store::now(),
+                    talent_pool: false,
                 },
             )?;
             filed += 1;

@@ -11,6 +11,7 @@ pub mod domain;
 pub mod fetch;
 pub mod i18n;
 pub mod notify;
+pub mod privacy;
 pub mod sourcing;
 pub mod startup;
 pub mod store;

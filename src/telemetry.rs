@@ -34,7 +34,7 @@ pub fn loggable_path(path: &str) -> String {
     path.to_string()
 }
 
-const SECRET_PATHS: [&str; 4] = ["/setup/", "/review/", "/alerts/confirm/", "/alerts/unsubscribe/"];
+const SECRET_PATHS: [&str; 5] = ["/setup/", "/review/", "/alerts/confirm/", "/alerts/unsubscribe/", "/privacy/"];
 
 #[cfg(test)]
 mod tests {
@@ -44,6 +44,7 @@ mod tests {
         assert_eq!(super::loggable_path("/jobs/rust-dev-ab12cd"), "/jobs/rust-dev-ab12cd");
         assert_eq!(super::loggable_path("/review/tok3n/candidates/c1"), "/review/[token]/candidates/c1");
         assert_eq!(super::loggable_path("/alerts/unsubscribe/abc"), "/alerts/unsubscribe/[token]");
+        assert_eq!(super::loggable_path("/privacy/s3cret/export"), "/privacy/[token]/export");
         assert_eq!(super::loggable_path("/app/openings/o1/review"), "/app/openings/o1/review");
     }
 }

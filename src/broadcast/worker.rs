@@ -134,6 +134,9 @@ impl Worker {
             if let Err(e) = self.notify_team().await {
                 tracing::warn!(error = %format!("{e:#}"), "team notifications not sent");
             }
+            if let Err(e) = self.retention().await {
+                tracing::warn!(error = %format!("{e:#}"), "the retention purge failed");
+            }
             if !busy {
                 tokio::select! {
                     _ = tokio::time::sleep(poll) => {}
@@ -345,6 +348,29 @@ impl Worker {
         })
         .await?;
         crate::notify::outbox::send_due(&self.ctx.pool, &self.ctx.settings.broadcast, &self.ctx.clock).await
+    }
+
+    /// The daily retention purge (once a day on the clock): removes the people due and records
+    /// the counts. Returns how many people were removed, `None` when it was not yet time.
+    pub async fn retention(&self) -> anyhow::Result<Option<i64>> {
+        let (now, retention) = (self.ctx.clock.now(), self.ctx.settings.retention);
+        let blobs = crate::store::blobs::BlobStore::new(&self.ctx.settings.data_dir);
+        let done = crate::store::run(&self.ctx.pool, move |c| {
+            if crate::store::privacy::last_retention_run(c)?.is_some_and(|t| now - t < chrono::Duration::hours(24)) {
+                return Ok(None);
+            }
+            let (run, files) = crate::store::privacy::purge(c, &retention, now)?;
+            Ok(Some((run.candidates, files)))
+        })
+        .await?;
+        let Some((n, files)) = done else { return Ok(None) };
+        for f in files {
+            blobs.remove(&f)?;
+        }
+        if n > 0 {
+            tracing::info!(people = n, "retention purge removed the people due");
+        }
+        Ok(Some(n))
     }
 
     /// Emails the recruiter about deliveries that failed for good (once each).

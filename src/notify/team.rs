@@ -93,6 +93,9 @@ pub fn queue_shortlist_notices(conn: &mut DbConn, base_url: &str, now: NaiveDate
             };
             let kind = if daily { "shortlist_digest" } else { "shortlist" };
             outbox::queue(conn, &NewNotification { key: &key, kind, user_id: Some(&user_id), recipient: &email, subject: &subject, text: &text, html: &html, due_at: now }, now)?;
+            if let [only] = fresh.as_slice() {
+                crate::store::notifications::about_candidate(conn, &key, &only.candidate_id)?;
+            }
             Ok(true)
         })?;
         if done {

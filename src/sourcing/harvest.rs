@@ -262,6 +262,9 @@ impl Harvester {
                 };
                 let mut h = mastodon_answer(&status, profile.as_ref(), &instance_host);
                 h.kind = SourceKind::SourcingSearch;
+                if self.objected(&h).await.map_err(|e| SendError::Retry { reason: e.to_string(), at: None })? {
+                    continue;
+                }
                 let ingested = self.sourcing.ingest(&opening, threshold, &h, now).await.map_err(|e| SendError::Retry { reason: e.to_string(), at: None })?;
                 found += 1;
                 // The notice is owed once per person, whatever the opening.
@@ -336,6 +339,9 @@ impl Harvester {
             let profile = ch.profile(&did).await?;
             let mut h = bluesky_answer(p, &profile);
             h.kind = SourceKind::SourcingSearch;
+            if self.objected(&h).await.map_err(|e| SendError::Retry { reason: e.to_string(), at: None })? {
+                continue;
+            }
             let ingested = self.sourcing.ingest(opening, threshold, &h, now).await.map_err(|e| SendError::Retry { reason: e.to_string(), at: None })?;
             found += 1;
             if let Some(email) = ingested.emails.first().cloned() {
@@ -465,6 +471,12 @@ impl Harvester {
             } else {
                 crate::i18n::sourcing::acknowledgement(lang, &opening.draft.title)
             };
+            // Every message to a candidate carries their self-service privacy link: one that
+            // acts at once by email, one that opens a request where others might read it.
+            let scope = if m.channel == "email" { crate::store::privacy::LinkScope::Full } else { crate::store::privacy::LinkScope::Request };
+            let (cid, base) = (m.candidate_id.clone(), self.ctx.settings.base_url.clone());
+            let link = crate::store::run(&self.ctx.pool, move |c| crate::privacy::link(c, &base, &cid, scope, now)).await?;
+            let text = format!("{text}\n\n{}", crate::privacy::footer(lang, &link));
             // An email needs no channel account (an application from the careers site has none).
             if m.channel == "email" {
                 let r = self.email(&m.target, lang, &opening.draft.title, &text, notice).await;
@@ -508,6 +520,22 @@ impl Harvester {
 }
 
 impl Harvester {
+    /// Whether the author of a post found by a sourcing search objected to being sourced (by
+    /// their handle, or an email or phone their post or profile shows).
+    async fn objected(&self, h: &Harvested) -> anyhow::Result<bool> {
+        let mut ids: Vec<(&str, String)> = vec![("handle", h.author_key.clone())];
+        let mut texts = vec![h.text.as_str()];
+        if let Some(p) = &h.profile {
+            texts.push(p.text.as_str());
+        }
+        for t in texts {
+            let x = crate::sourcing::extract::extract(t);
+            ids.extend(x.emails.into_iter().map(|e| ("email", e.to_lowercase())));
+            ids.extend(x.phones.into_iter().map(|p| ("phone", p)));
+        }
+        crate::store::run(&self.ctx.pool, move |c| Ok(crate::store::privacy::objected(c, &ids)?)).await
+    }
+
     /// An acknowledgement by email (text and HTML parts), when mail is configured.
     async fn email(&self, to: &str, lang: Lang, title: &str, text: &str, notice: bool) -> Result<String, SendError> {
         let mailer = crate::notify::Mailer::from_settings(&self.ctx.settings.broadcast).map_err(|e| SendError::Rejected { status: None, reason: e.to_string() })?;

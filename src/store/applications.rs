@@ -63,6 +63,8 @@ pub struct NewApplication<'a> {
     pub consent_language: Lang,
     pub source: &'a str,
     pub at: NaiveDateTime,
+    /// The applicant ticked "keep me in the talent pool".
+    pub talent_pool: bool,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -162,8 +164,14 @@ fn file_once(conn: &mut DbConn, a: &NewApplication<'_>) -> QueryResult<Filed> {
                 consent_language: a.consent_language.code().into(),
                 consent_at: a.at,
                 created_at: a.at,
+                talent_pool: a.talent_pool,
             })
             .execute(conn)?;
+        // Applying is the person's own action; ticking the box (again) joins the talent pool.
+        super::privacy::touch(conn, &candidate_id, a.at)?;
+        if a.talent_pool {
+            diesel::update(candidates::table.find(&candidate_id)).set(candidates::talent_pool_at.eq(Some(a.at))).execute(conn)?;
+        }
         Ok(Filed::New { application_id, candidate_id })
     })
 }

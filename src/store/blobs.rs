@@ -40,6 +40,16 @@ impl BlobStore {
         Ok(sha)
     }
 
+    /// Removes a file (erasure); a file already gone is fine.
+    pub fn remove(&self, sha256: &str) -> anyhow::Result<()> {
+        let Some(path) = self.path_of(sha256) else { return Ok(()) };
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e).context("Failed to remove a blob file"),
+        }
+    }
+
     pub fn get(&self, sha256: &str) -> anyhow::Result<Option<Vec<u8>>> {
         let Some(path) = self.path_of(sha256) else { return Ok(None) };
         match std::fs::read(&path) {

@@ -253,6 +253,13 @@ pub fn message_outcome(conn: &mut DbConn, id: &str, state: &str, remote_id: Opti
             candidate_messages::sent_at.eq((state == "sent").then_some(now)),
         ))
         .execute(conn)?;
+    // Every message to a candidate carries the information notice's link.
+    if state == "sent" {
+        let cid: Option<String> = candidate_messages::table.find(id).select(candidate_messages::candidate_id).first(conn).optional()?;
+        if let Some(cid) = cid {
+            super::privacy::noticed(conn, &cid, now)?;
+        }
+    }
     Ok(())
 }
 

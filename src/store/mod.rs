@@ -22,6 +22,7 @@ pub mod review_links;
 pub mod notifications;
 pub mod analytics;
 pub mod candidate_emails;
+pub mod privacy;
 
 use std::time::Duration;
 

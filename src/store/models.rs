@@ -117,4 +117,6 @@ pub struct ApplicationRow {
     pub consent_language: String,
     pub consent_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
+    /// The applicant agreed to be kept in the talent pool (2 years instead of 3 months).
+    pub talent_pool: bool,
 }

@@ -23,6 +23,11 @@ pub struct NewNotification<'a> {
 }
 
 /// Queues a message; `Ok(false)` when one with the same key was queued before.
+/// Marks the email of that key as being about a candidate (erased with them).
+pub fn about_candidate(conn: &mut DbConn, key: &str, candidate_id: &str) -> QueryResult<usize> {
+    diesel::update(notifications::table.filter(notifications::idempotency_key.eq(key))).set(notifications::candidate_id.eq(Some(candidate_id))).execute(conn)
+}
+
 pub fn queue(conn: &mut DbConn, n: &NewNotification, now: NaiveDateTime) -> QueryResult<bool> {
     let exists: i64 = notifications::table.filter(notifications::idempotency_key.eq(n.key)).count().get_result(conn)?;
     if exists > 0 {

@@ -129,6 +129,9 @@ diesel::table! {
         languages -> Text,
         years_experience -> Nullable<BigInt>,
         merged_into -> Nullable<Text>,
+        talent_pool_at -> Nullable<Timestamp>,
+        last_action_at -> Nullable<Timestamp>,
+        notice_sent_at -> Nullable<Timestamp>,
     }
 }
 
@@ -150,6 +153,7 @@ diesel::table! {
         consent_at -> Timestamp,
         created_at -> Timestamp,
         ingested_at -> Nullable<Timestamp>,
+        talent_pool -> Bool,
     }
 }
 
@@ -186,6 +190,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     alert_subscribers, alert_sends, blob_files, candidate_identities, candidate_sources, candidate_cvs, cv_texts,
     shortlist_entries, shortlist_events, harvest_cursors, candidate_messages, sourcing_searches, skill_overrides, candidate_merges,
     candidate_notes, scorecards, review_links, notifications, notification_settings, shortlist_notices, candidate_email_templates,
+    privacy_links, privacy_requests, sourcing_objections, install_settings, audit_log, purge_runs,
 );
 
 diesel::table! {
@@ -510,6 +515,7 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
+        candidate_id -> Nullable<Text>,
     }
 }
 
@@ -541,5 +547,67 @@ diesel::table! {
         body -> Text,
         updated_by -> Nullable<Text>,
         updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    privacy_links (token_hash) {
+        token_hash -> Text,
+        candidate_id -> Text,
+        scope -> Text,
+        created_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    privacy_requests (id) {
+        id -> Text,
+        candidate_id -> Nullable<Text>,
+        kind -> Text,
+        origin -> Text,
+        state -> Text,
+        message -> Nullable<Text>,
+        requested_at -> Timestamp,
+        due_at -> Timestamp,
+        done_at -> Nullable<Timestamp>,
+        done_by -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    sourcing_objections (identity_hash) {
+        identity_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    install_settings (name) {
+        name -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        actor -> Text,
+        action -> Text,
+        candidate_id -> Nullable<Text>,
+        opening_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    purge_runs (id) {
+        id -> Text,
+        ran_at -> Timestamp,
+        reason -> Text,
+        candidates -> BigInt,
+        counts -> Text,
     }
 }

@@ -391,6 +391,10 @@ fn file_found_tx(conn: &mut DbConn, f: &Found) -> QueryResult<Filed> {
             (id, true)
         }
     };
+    // An answer to a post is the person's own action (the talent-pool period starts again).
+    if f.origin != "sourced" {
+        super::privacy::touch(conn, &candidate_id, f.at)?;
+    }
     // The limits hold whatever raced: a file over them is not kept for this candidate, nor
     // does it become one of their identities.
     let mut budget = budget_of(conn, &candidate_id)?;

@@ -451,6 +451,7 @@ async fn applications_of_an_opening(backend: Backend) {
             consent_language: hirecast::i18n::Lang::Fr,
             source: "careers",
             at: now - chrono::Duration::minutes(5),
+            talent_pool: false,
         })
         .unwrap();
         let b = file(c, NewApplication {
@@ -461,6 +462,7 @@ async fn applications_of_an_opening(backend: Backend) {
             consent_language: hirecast::i18n::Lang::En,
             source: "careers",
             at: now,
+            talent_pool: false,
         })
         .unwrap();
         (a, b)

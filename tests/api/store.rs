@@ -57,6 +57,7 @@ async fn concurrent_writers_all_succeed(backend: Backend) {
                         consent_language: Lang::En,
                         source: "apply_form",
                         at: hirecast::store::now(),
+                        talent_pool: false,
                     },
                 )
             }));

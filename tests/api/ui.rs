@@ -90,6 +90,7 @@ fn file_application(app: &TestApp, opening_id: &str, email: &str, cv: Option<Sto
                 consent_language: Lang::Fr,
                 source: "careers",
                 at: hirecast::store::now(),
+                talent_pool: false,
             },
         )
         .unwrap()

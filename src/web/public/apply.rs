@@ -70,6 +70,7 @@ struct RawApplication {
     cv_url: String,
     message: String,
     consent: bool,
+    talent_pool: bool,
     submission_key: String,
     cv: Option<Vec<u8>>,
     cv_filename: Option<String>,
@@ -149,6 +150,10 @@ async fn read_form(mut mp: Multipart) -> Result<RawApplication, ReadError> {
                 raw.consent = !text.trim().is_empty();
                 continue;
             }
+            "talent_pool" => {
+                raw.talent_pool = !text.trim().is_empty();
+                continue;
+            }
             _ => continue,
         };
         *slot = text;
@@ -197,6 +202,7 @@ fn form_with(raw: &RawApplication, key: String, errors: &Invalid, lang: Lang) ->
         cv_url: raw.cv_url.clone(),
         message: raw.message.clone(),
         consent: raw.consent,
+        talent_pool: raw.talent_pool,
         submission_key: key,
         errors: errors.0.iter().map(|e| (e.field.clone(), e.reason_in(lang).to_string())).collect(),
     }
@@ -299,6 +305,7 @@ pub async fn submit(
     };
     let opening_id = opening.id.clone();
     let at = state.clock.now();
+    let talent_pool = raw.talent_pool;
     let filed = store::run(&state.pool, move |c| {
         applications::file(
             c,
@@ -310,6 +317,7 @@ pub async fn submit(
                 consent_language: lang,
                 source: "apply_form",
                 at,
+                talent_pool,
             },
         )
     })

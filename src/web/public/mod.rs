@@ -2,6 +2,7 @@
 mod alerts;
 mod apply;
 mod feeds;
+mod privacy;
 pub mod seo;
 
 use std::collections::HashMap;
@@ -35,6 +36,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/jobs/{slug}/applied").route(web::get().to(apply::applied)))
         .service(web::resource("/alerts").route(web::get().to(alerts::form)).route(web::post().to(alerts::subscribe)))
         .service(web::resource("/alerts/sent").route(web::get().to(alerts::sent)))
+        .service(web::resource("/privacy/{token}").route(web::get().to(privacy::show)))
+        .service(web::resource("/privacy/{token}/{action}").route(web::post().to(privacy::act)))
         .service(web::resource("/alerts/confirm/{token}").route(web::get().to(alerts::confirm)))
         .service(
             web::resource("/alerts/unsubscribe/{token}")
@@ -274,6 +277,8 @@ pub struct ApplyForm {
     pub cv_url: String,
     pub message: String,
     pub consent: bool,
+    /// "Keep me in the talent pool" (optional).
+    pub talent_pool: bool,
     pub submission_key: String,
     /// (field, reason in the visitor's language); field "form" is about the whole form.
     pub errors: Vec<(String, String)>,

@@ -112,13 +112,21 @@ pub async fn send(req: HttpRequest, state: web::Data<AppState>, me: SignedIn, pa
     if f.get("action") != "send" {
         return page(None, StatusCode::OK, subject, text);
     }
-    let paragraphs: Vec<String> = text.split("\n\n").map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
-    let (_, html) = crate::notify::notice(lang, &subject, &paragraphs, None, "", None).map_err(|e| PageError::Unexpected(anyhow::anyhow!(e)))?;
     let (key, now, to2) = (store::key(&o.id, &e.candidate.id, &form_key), state.clock.now(), to.clone());
     let kind_name = format!("candidate_email_{}", kind.as_str());
+    let (cid, base) = (e.candidate.id.clone(), state.settings.base_url.clone());
     crate::store::run(&state.pool, move |c| {
-        let n = crate::store::notifications::NewNotification { key: &key, kind: &kind_name, user_id: None, recipient: &to2, subject: &subject, text: &text, html: &html, due_at: now };
-        Ok(crate::store::notifications::queue(c, &n, now)?)
+        crate::store::write_transaction(c, |c| {
+            // Every email to a candidate ends with their self-service privacy link.
+            let link = crate::privacy::link(c, &base, &cid, crate::store::privacy::LinkScope::Full, now)?;
+            let text = format!("{}\n\n{}", text.trim_end(), crate::privacy::footer(lang, &link));
+            let paragraphs: Vec<String> = text.split("\n\n").map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
+            let (_, html) = crate::notify::notice(lang, &subject, &paragraphs, None, "", None).map_err(|e| anyhow::anyhow!(e))?;
+            let n = crate::store::notifications::NewNotification { key: &key, kind: &kind_name, user_id: None, recipient: &to2, subject: &subject, text: &text, html: &html, due_at: now };
+            let queued = crate::store::notifications::queue(c, &n, now)?;
+            crate::store::notifications::about_candidate(c, &key, &cid)?;
+            Ok::<_, anyhow::Error>(queued)
+        })
     })
     .await
     .map_err(db_err)?;

@@ -11,6 +11,7 @@ mod dashboard;
 mod merges;
 mod openings;
 mod post_templates;
+mod privacy;
 mod review;
 mod searches;
 mod settings;
@@ -81,6 +82,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/review/{token}/candidates/{candidate}/notes").route(web::post().to(review::link_add_note)))
         .service(web::resource("/review/{token}/candidates/{candidate}/scorecard").route(web::post().to(review::link_save_scorecard)))
         .service(web::resource("/review/{token}/candidates/{candidate}/cv/{sha}").route(web::get().to(review::link_cv)))
+        .service(page("/app/privacy").route(web::get().to(privacy::dashboard)))
+        .service(page("/app/privacy/candidates/{candidate}").route(web::get().to(privacy::person)))
+        .service(page("/app/privacy/candidates/{candidate}/{action}").route(web::post().to(privacy::act)))
+        .service(page("/app/privacy/requests/{id}/refuse").route(web::post().to(privacy::refuse)))
         .service(page("/app/deliveries/{id}").route(web::get().to(broadcast::delivery)))
         .service(page("/app/deliveries/{id}/{action}").route(web::post().to(broadcast::action)))
         .service(page("/app/broadcast/failures").route(web::get().to(broadcast::failures)))

@@ -1,0 +1,12 @@
+DROP TABLE purge_runs;
+DROP TABLE audit_log;
+DROP TABLE install_settings;
+DROP TABLE sourcing_objections;
+DROP TABLE privacy_requests;
+DROP TABLE privacy_links;
+DROP INDEX notifications_candidate;
+ALTER TABLE notifications DROP COLUMN candidate_id;
+ALTER TABLE applications DROP COLUMN talent_pool;
+ALTER TABLE candidates DROP COLUMN notice_sent_at;
+ALTER TABLE candidates DROP COLUMN last_action_at;
+ALTER TABLE candidates DROP COLUMN talent_pool_at;
