@@ -9,6 +9,7 @@ pub mod compose;
 pub mod deliveries;
 pub mod model;
 pub mod openings;
+pub mod privacy;
 pub mod shortlist;
 
 use std::sync::OnceLock;
@@ -59,6 +60,11 @@ fn table() -> Vec<(&'static str, Vec<(Method, Route)>)> {
             vec![(Method::GET, r(Method::GET).to(candidates::list)), (Method::POST, r(Method::POST).to(candidates::create))],
         ),
         ("/merges/{id}/undo", vec![(Method::POST, r(Method::POST).to(candidates::undo))]),
+        ("/candidates/{id}", vec![(Method::DELETE, r(Method::DELETE).to(privacy::erase))]),
+        ("/candidates/{id}/export", vec![(Method::GET, r(Method::GET).to(privacy::export))]),
+        ("/candidates/{id}/objection", vec![(Method::POST, r(Method::POST).to(privacy::object))]),
+        ("/privacy/requests", vec![(Method::GET, r(Method::GET).to(privacy::requests))]),
+        ("/privacy/due", vec![(Method::GET, r(Method::GET).to(privacy::due))]),
     ]
 }
 
@@ -139,6 +145,11 @@ async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
         shortlist::list,
         shortlist::get,
         shortlist::move_stage,
+        privacy::export,
+        privacy::erase,
+        privacy::object,
+        privacy::requests,
+        privacy::due,
     ),
     components(schemas(
         model::OpeningOut,
@@ -152,6 +163,12 @@ async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
         crate::domain::opening::SalaryInput,
         ErrorBody,
         ErrorDetail,
+        privacy::ErasedOut,
+        privacy::RequestList,
+        privacy::DueList,
+        crate::store::privacy::Request,
+        crate::store::privacy::Due,
+        crate::store::privacy::Rule,
         crate::domain::FieldError,
         compose::PreviewRequest,
         compose::PreviewResponse,
@@ -186,6 +203,7 @@ async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
         (name = "compose", description = "Posts per network, counted as each network counts"),
         (name = "candidates", description = "One candidate per person across channels: merges, recorded and undoable"),
         (name = "shortlist", description = "Each opening's candidates, their stage in the process and its history"),
+        (name = "privacy", description = "The rights of the person (export, erasure, objection), their requests and the removal schedule"),
     )
 )]
 pub struct ApiDoc;

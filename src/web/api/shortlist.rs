@@ -167,7 +167,10 @@ async fn detail(state: &AppState, opening: String, candidate: String) -> Result<
 pub async fn get(state: web::Data<AppState>, caller: ApiCaller, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
     let (id, candidate) = path.into_inner();
     let o = visible(&state, &caller, id).await?;
-    Ok(HttpResponse::Ok().json(detail(&state, o.id, candidate).await?))
+    let d = detail(&state, o.id.clone(), candidate.clone()).await?;
+    let (uid, name, now) = (caller.user.id.clone(), format!("{} (API)", caller.user.name), state.clock.now());
+    crate::store::run(&state.pool, move |c| Ok(crate::store::privacy::audit(c, Some(&uid), &name, "view", &candidate, Some(&o.id), now)?)).await?;
+    Ok(HttpResponse::Ok().json(d))
 }
 
 /// Move a candidate to another stage.

@@ -86,6 +86,17 @@ impl Reviewer {
         Ok((rv, o))
     }
 
+    /// Records in the audit log that this reviewer viewed or downloaded the candidate.
+    pub(super) async fn audit(&self, state: &AppState, action: &'static str, candidate_id: &str, opening_id: &str) -> Result<(), PageError> {
+        let name = match (&self.signed_in, &self.guest) {
+            (Some(me), _) => me.user.name.clone(),
+            (None, Some(g)) => format!("{g} (review link)"),
+            (None, None) => String::new(),
+        };
+        let (uid, cid, oid, now) = (self.user_id.clone(), candidate_id.to_string(), opening_id.to_string(), state.clock.now());
+        crate::store::run(&state.pool, move |c| Ok(crate::store::privacy::audit(c, Some(&uid), &name, action, &cid, Some(&oid), now)?)).await.map_err(db_err)
+    }
+
     pub(super) fn layout(&self, req: &HttpRequest, title: &str) -> Layout {
         match &self.signed_in {
             Some(me) => Layout::signed_in(me, req, "openings", title),
@@ -824,6 +835,8 @@ struct CandidatePage {
     email_kinds: Vec<(&'static str, &'static str)>,
     default_kind: &'static str,
     default_language: &'static str,
+    /// The person's privacy page (recruiters and admins).
+    privacy_url: Option<String>,
 }
 
 pub async fn candidate(req: HttpRequest, state: web::Data<AppState>, me: SignedIn, path: web::Path<(String, String)>) -> Result<HttpResponse, PageError> {
@@ -840,6 +853,7 @@ pub async fn link_candidate(req: HttpRequest, state: web::Data<AppState>, path: 
 
 async fn candidate_for(req: &HttpRequest, state: &AppState, rv: &Reviewer, o: Opening, cid: String) -> Result<HttpResponse, PageError> {
     let e = entry_of(state, &o, cid).await?;
+    rv.audit(state, "view", &e.candidate.id, &o.id).await?;
     let r = crate::i18n::review::text(rv.lang);
     let notice = match FormData::parse(req.query_string().as_bytes()).get("done").as_str() {
         "moved" => Notice::ok(crate::i18n::ui::text(rv.lang).stage_moved),
@@ -1035,6 +1049,7 @@ async fn render_candidate(
             _ => "acknowledgement",
         },
         default_language: olang.code(),
+        privacy_url: rv.signed_in.as_ref().filter(|me| me.role().can_edit_openings()).map(|_| format!("/app/privacy/candidates/{}", e.candidate.id)),
     };
     html_status(status, &page)
 }
@@ -1125,23 +1140,24 @@ async fn scorecard_for(req: &HttpRequest, state: &AppState, rv: &Reviewer, o: Op
 /// else is a download in a sandbox.
 pub async fn cv(state: web::Data<AppState>, me: SignedIn, path: web::Path<(String, String, String)>) -> Result<HttpResponse, PageError> {
     let (id, cid, sha) = path.into_inner();
-    let (_, o) = Reviewer::app(&state, me, id).await?;
-    cv_for(&state, o, cid, sha).await
+    let (rv, o) = Reviewer::app(&state, me, id).await?;
+    cv_for(&state, &rv, o, cid, sha).await
 }
 
 pub async fn link_cv(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, String)>) -> Result<HttpResponse, PageError> {
     let (token, cid, sha) = path.into_inner();
-    let (_, o) = Reviewer::link(&req, &state, token).await?;
-    cv_for(&state, o, cid, sha).await
+    let (rv, o) = Reviewer::link(&req, &state, token).await?;
+    cv_for(&state, &rv, o, cid, sha).await
 }
 
-async fn cv_for(state: &AppState, o: Opening, cid: String, sha: String) -> Result<HttpResponse, PageError> {
+async fn cv_for(state: &AppState, rv: &Reviewer, o: Opening, cid: String, sha: String) -> Result<HttpResponse, PageError> {
     let e = entry_of(state, &o, cid).await?;
     let c2 = e.candidate.id.clone();
     let owned = crate::store::run(&state.pool, move |c| Ok(store::cvs(c, &c2)?)).await.map_err(db_err)?.into_iter().any(|v| v.sha256 == sha);
     if !owned {
         return Err(PageError::NotFound);
     }
+    rv.audit(state, "cv", &e.candidate.id, &o.id).await?;
     let Some(bytes) = crate::store::blobs::read(&state.pool, &state.blobs, &sha).await.map_err(db_err)? else {
         tracing::error!(candidate_id = %e.candidate.id, "CV file missing from the blob store");
         return Err(PageError::NotFound);
