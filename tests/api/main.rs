@@ -17,6 +17,7 @@ mod links;
 mod mastodon;
 mod outbox;
 mod preview;
+mod privacy;
 mod public;
 mod review;
 mod sourcing;
