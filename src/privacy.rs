@@ -123,6 +123,14 @@ pub fn footer(lang: Lang, url: &str) -> String {
     }
 }
 
+/// The short form for network messages, which count characters (a Mastodon DM: 500).
+pub fn short_footer(lang: Lang, url: &str) -> String {
+    match lang {
+        Lang::Fr => format!("Vos données et vos droits : {url}"),
+        Lang::En => format!("Your data and your rights: {url}"),
+    }
+}
+
 /// A fresh self-service link for the person.
 pub fn link(c: &mut crate::store::DbConn, base_url: &str, candidate_id: &str, scope: LinkScope, now: NaiveDateTime) -> anyhow::Result<String> {
     let token = sp::issue_link(c, candidate_id, scope, now)?;

@@ -476,7 +476,8 @@ impl Harvester {
             let scope = if m.channel == "email" { crate::store::privacy::LinkScope::Full } else { crate::store::privacy::LinkScope::Request };
             let (cid, base) = (m.candidate_id.clone(), self.ctx.settings.base_url.clone());
             let link = crate::store::run(&self.ctx.pool, move |c| crate::privacy::link(c, &base, &cid, scope, now)).await?;
-            let text = format!("{text}\n\n{}", crate::privacy::footer(lang, &link));
+            let footer = if m.channel == "email" { crate::privacy::footer(lang, &link) } else { crate::privacy::short_footer(lang, &link) };
+            let text = format!("{text}\n\n{footer}");
             // An email needs no channel account (an application from the careers site has none).
             if m.channel == "email" {
                 let r = self.email(&m.target, lang, &opening.draft.title, &text, notice).await;

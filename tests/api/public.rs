@@ -514,6 +514,33 @@ async fn applying_with_a_pdf_files_candidate_application_and_cv(backend: Backend
     assert!(thanks.contains("Rust developer"));
 }
 
+/// The consent version and time are kept with the application; the talent pool is a separate,
+/// optional choice (unticked: the 3-month rule; ticked: two years after the last contact).
+async fn the_talent_pool_is_an_optional_choice_kept_with_the_consent(backend: Backend) {
+    use diesel::prelude::*;
+    use hirecast::store::schema::candidates;
+    let app = spawn_app(backend).await;
+    let o = open(&app, input("Rust developer"));
+    let html = page(&app, &format!("/jobs/{}", o.slug)).await;
+    assert!(attr(&html, r#"input[name="talent_pool"]"#, "checked").is_none(), "not ticked by default");
+    assert!(attr(&html, r#"input[name="talent_pool"]"#, "required").is_none(), "optional");
+    let key = form_key(&app, &o.slug).await;
+    assert_eq!(post_application(&app, &o.slug, &Application::new("no-pool@example.org", &key)).await.status().as_u16(), 303);
+    let key = form_key(&app, &o.slug).await;
+    assert_eq!(post_application(&app, &o.slug, &Application::new("pool@example.org", &key).set("talent_pool", "yes")).await.status().as_u16(), 303);
+    let apps = app.db(|c| hirecast::store::applications::list_for_opening(c, &o.id).unwrap());
+    assert_eq!(apps.len(), 2);
+    for a in &apps {
+        let pool = a.candidate.email.as_deref() == Some("pool@example.org");
+        assert_eq!(a.application.talent_pool, pool);
+        assert_eq!(a.application.consent_version, hirecast::store::applications::PRIVACY_NOTICE_VERSION);
+        let (pool_at, last): (Option<chrono::NaiveDateTime>, Option<chrono::NaiveDateTime>) =
+            app.db(|c| candidates::table.find(&a.candidate.id).select((candidates::talent_pool_at, candidates::last_action_at)).first(c).unwrap());
+        assert_eq!(pool_at.is_some(), pool);
+        assert_eq!(last, Some(a.application.created_at), "applying is the person's own action");
+    }
+}
+
 /// A real Word document is recognised by its content, whatever name and type the browser gave it.
 async fn applying_with_a_docx_is_recognised_by_content(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -668,6 +695,7 @@ async fn missing_consent_or_cv_reshows_the_form_with_values_escaped(backend: Bac
 }
 
 crate::on_both_backends!(
+    the_talent_pool_is_an_optional_choice_kept_with_the_consent,
     root_redirects_to_jobs,
     list_shows_only_live_openings_and_filters_work,
     list_paginates_by_twenty,

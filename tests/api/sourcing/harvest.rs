@@ -152,6 +152,7 @@ async fn replies_are_harvested_scored_shortlisted_and_acknowledged_once(backend:
     let dm: Value = mock.http.get(format!("{}/api/v1/statuses/{}", mock.url, lea_ack.3.as_deref().unwrap())).bearer_auth(&mock.token).send().await.unwrap().json().await.unwrap();
     assert_eq!(dm["visibility"], "direct");
     assert!(dm["content"].as_str().unwrap().contains("merci pour votre candidature"), "{dm}");
+    assert!(dm["content"].as_str().unwrap().contains("/privacy/"), "every message to a candidate carries their privacy link: {dm}");
     // Bob wrote in English to this French opening: he is answered in English.
     let bob_ack = sent.iter().find(|s| s.0.starts_with("bob@")).expect("Bob sent a CV: acknowledged");
     let dm: Value = mock.http.get(format!("{}/api/v1/statuses/{}", mock.url, bob_ack.3.as_deref().unwrap())).bearer_auth(&mock.token).send().await.unwrap().json().await.unwrap();
@@ -254,9 +255,27 @@ async fn sourcing_searches_find_people_in_public_posts(backend: Backend) {
     let dm: Value = mock.http.get(format!("{}/api/v1/statuses/{}", mock.url, notices[0].2.as_deref().unwrap())).bearer_auth(&mock.token).send().await.unwrap().json().await.unwrap();
     assert_eq!(dm["visibility"], "direct");
     assert!(dm["content"].as_str().unwrap().contains("vous opposer"), "{dm}");
+    // It carries the person's privacy link (one that opens requests: a DM is not an email),
+    // and the sending is recorded on the candidate.
+    assert!(dm["content"].as_str().unwrap().contains("/privacy/"), "{dm}");
+    let informed: Option<chrono::NaiveDateTime> = app.db(|c| {
+        use diesel::prelude::*;
+        use hirecast::store::schema::candidates;
+        candidates::table.find(&entries[0].candidate.id).select(candidates::notice_sent_at).first(c).unwrap()
+    });
+    assert!(informed.is_some(), "the notice's sending is recorded");
 
     app.state.clock.advance(chrono::Duration::seconds(hirecast::sourcing::harvest::HARVEST_EVERY_SECS));
     assert_eq!(harvester.run_once().await.unwrap(), 0, "the same posts are not read twice");
+    // Zoé objects (the admin records it): she is erased, and her next post is skipped.
+    let zoe_id = entries[0].candidate.id.clone();
+    let res = admin.post(app.url(&format!("/app/privacy/candidates/{zoe_id}/object"))).form(&[("confirm", "yes")]).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    assert!(app.db(|c| shortlist::entries_for_opening(c, &opening).unwrap()).is_empty());
+    post(zoe.clone(), "Toujours dispo pour du Rust #OpenToWork".into()).await;
+    app.state.clock.advance(chrono::Duration::seconds(hirecast::sourcing::harvest::HARVEST_EVERY_SECS));
+    assert_eq!(harvester.run_once().await.unwrap(), 0, "a person who objected is never sourced again");
+    assert!(app.db(|c| shortlist::entries_for_opening(c, &opening).unwrap()).is_empty());
     // Of two workers that read the search as due, one claims it.
     app.state.clock.advance(chrono::Duration::seconds(hirecast::sourcing::harvest::HARVEST_EVERY_SECS));
     let now = app.state.clock.now();
