@@ -14,7 +14,7 @@ export RUSTFLAGS="--cfg fuzzing -Cpasses=sancov-module -Cllvm-args=-sanitizer-co
 cargo build --locked --bins --target "$TRIPLE"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-for t in extract cv_text compose; do
+for t in extract cv_text compose harvest inputs; do
   mkdir -p "$work/$t"
   seeds=()
   [ "$t" = cv_text ] && seeds=(../tests/fixtures)

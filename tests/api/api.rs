@@ -533,6 +533,11 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("get", "/api/v1/openings/{id}/candidates"),
         ("get", "/api/v1/openings/{id}/candidates/{candidate}"),
         ("post", "/api/v1/openings/{id}/candidates/{candidate}/stage"),
+        ("get", "/api/v1/candidates/{id}/export"),
+        ("delete", "/api/v1/candidates/{id}"),
+        ("post", "/api/v1/candidates/{id}/objection"),
+        ("get", "/api/v1/privacy/requests"),
+        ("get", "/api/v1/privacy/due"),
     ];
     let registered = hirecast::web::api::route_table();
     assert_eq!(registered.len(), expected.len(), "{registered:?}");
