@@ -109,6 +109,7 @@ pub mod email;
 pub mod broadcast;
 pub mod review;
 pub mod analytics;
+pub mod security;
 
 #[cfg(test)]
 mod tests {

@@ -22,6 +22,8 @@ pub mod review_links;
 pub mod notifications;
 pub mod analytics;
 pub mod candidate_emails;
+pub mod second_factor;
+pub mod sealed;
 
 use std::time::Duration;
 
