@@ -19,6 +19,7 @@ mod outbox;
 mod preview;
 mod public;
 mod review;
+mod security;
 mod sourcing;
 mod store;
 mod ui;
