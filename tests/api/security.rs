@@ -152,7 +152,8 @@ async fn the_eleventh_failure_within_a_minute_answers_429(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 429);
-    assert!(r.text().await.unwrap().contains("Trop d'échecs de connexion"));
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Trop d&#39;échecs de connexion") || html.contains("Trop d&#x27;échecs de connexion"), "{html}");
     // A minute later it works again.
     app.state.clock.advance(Duration::seconds(61));
     let r = sign_in(&app, "ana@acme.fr", PASSWORD, None).await;
@@ -220,12 +221,12 @@ async fn the_password_policy_is_applied_where_a_password_is_set(backend: Backend
 fn the_cli_refuses_a_common_password() {
     let dir = std::env::temp_dir().join(format!("hirecast-sec-{}", hirecast::auth::short_code(10)));
     std::fs::create_dir_all(&dir).unwrap();
-    for (pw, reason) in [("password1234", "most common passwords"), ("ana@acme.fr", "must not be your email"), ("short", "at least 12")] {
+    for (pw, reason) in [("password1234", "most common passwords"), ("Ana.Martin@acme.fr", "must not be your email"), ("short", "at least 12")] {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hirecast"))
             .env_clear()
             .env("DATABASE_URL", format!("sqlite://{}/db.sqlite", dir.display()))
             .env("HIRECAST_DATA_DIR", dir.join("data"))
-            .args(["user", "add", "--email", "ana@acme.fr", "--role", "admin", "--password-stdin"])
+            .args(["user", "add", "--email", "ana.martin@acme.fr", "--role", "admin", "--password-stdin"])
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
@@ -281,7 +282,7 @@ async fn an_admin_enrols_in_totp_and_signs_in_with_a_code(backend: Backend) {
     let secret = app.db(|c| second_factor::secret(c, &key, &uid).unwrap().unwrap());
     let b32 = hirecast::totp::base32(&secret);
     assert!(page.contains(&format!(r#"<code id="tf-secret">{b32}</code>"#)), "{page}");
-    assert!(page.contains(&format!("otpauth://totp/Hirecast:boss%40acme.fr?secret={b32}&amp;issuer=Hirecast")), "{page}");
+    assert!(page.contains(&format!("otpauth://totp/Hirecast:boss%40acme.fr?secret={b32}&#38;issuer=Hirecast")), "{page}");
     // Sealed at rest: the stored value is neither the secret nor its base32.
     let stored: String = app.db(|c| schema::user_totp::table.find(&admin.id).select(schema::user_totp::secret_sealed).first(c).unwrap());
     assert!(!stored.contains(&b32));
@@ -365,23 +366,51 @@ fn raw_post(app: &TestApp, path: &str, content_type: &str, declared: usize, extr
 }
 
 async fn oversize_bodies_answer_413(backend: Backend) {
+    use hirecast::domain::opening::{OpeningDraft, OpeningInput, OpeningStatus};
     let app = spawn_app(backend).await;
     let token = app.api_token("ana@acme.fr", Role::Recruiter);
+    app.add_user("rh@acme.fr", Role::Recruiter);
+    let session = session_cookie(&sign_in(&app, "rh@acme.fr", PASSWORD, None).await).unwrap();
+    let input = OpeningInput {
+        title: "Rust developer".into(),
+        company: "Acme".into(),
+        country: "FR".into(),
+        remote_policy: "remote".into(),
+        employment_type: "permanent".into(),
+        language: "en".into(),
+        description: "Join us.".into(),
+        ..Default::default()
+    };
+    let today = app.state.clock.today();
+    let draft = OpeningDraft::parse(&input, today).unwrap();
+    let slug = app.db(|c| {
+        let o = hirecast::store::openings::create(c, &draft, None).unwrap();
+        hirecast::store::openings::set_status(c, &o.id, OpeningStatus::Open, today).unwrap().slug
+    });
     let form = "application/x-www-form-urlencoded";
     let big = 20 * 1024 * 1024;
-    // Forms (anonymous and signed-in), JSON, multipart: refused from their announced size.
     let auth = format!("Authorization: Bearer {token}\r\n");
+    let cookie = format!("Cookie: hirecast_session={session}\r\n");
+    let apply = format!("/jobs/{slug}/apply");
+    // Forms (anonymous and signed-in), JSON, multipart: refused from their announced size,
+    // each by its own limit (20 MiB is over all of them).
     for (path, ct, extra) in [
         ("/login", form, ""),
         ("/lang", form, ""),
         ("/setup/abc", form, ""),
         ("/alerts", form, ""),
-        ("/app/openings", form, ""),
+        ("/app/openings", form, cookie.as_str()),
+        ("/app/settings/tokens", form, cookie.as_str()),
         ("/api/v1/openings", "application/json", auth.as_str()),
         ("/api/v1/compose/preview", "application/json", auth.as_str()),
-        ("/jobs/some-opening/apply", "multipart/form-data; boundary=x", ""),
+        (apply.as_str(), "multipart/form-data; boundary=x", ""),
     ] {
         let line = raw_post(&app, path, ct, big, extra);
+        assert!(line.starts_with("HTTP/1.1 413"), "{path}: {line}");
+    }
+    // Over 32 MiB, refused before any route, even one that reads no body.
+    for path in ["/healthz", "/logout", "/no-such-route"] {
+        let line = raw_post(&app, path, form, 40 * 1024 * 1024, "");
         assert!(line.starts_with("HTTP/1.1 413"), "{path}: {line}");
     }
     // Read to the end: a form body over the form limit (256 KiB) is 413 too, not 500.
