@@ -352,6 +352,58 @@ async fn totp_is_for_admins_and_its_prompt_needs_the_password_first(backend: Bac
     assert_eq!(r.headers()["location"], "/login");
 }
 
+async fn guessing_codes_is_limited_per_challenge_and_throttled_across_sign_ins(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.add_user("boss@acme.fr", Role::Admin);
+    let (key, now) = (app.state.key.clone(), app.state.clock.now());
+    let secret = app.db(|c| second_factor::begin_enrolment(c, &key, &admin.id, now).unwrap().unwrap());
+    let code = hirecast::totp::code_at(&secret, now.and_utc().timestamp());
+    assert!(app.db(|c| second_factor::confirm(c, &key, &admin.id, &code, now).unwrap()));
+    let wrong = wrong_code(&hirecast::totp::code_at(&secret, now.and_utc().timestamp() + 30));
+    let wrong = if wrong == hirecast::totp::code_at(&secret, now.and_utc().timestamp() + 30) { "000000".to_string() } else { wrong };
+
+    // Each round from another address (all of 127.0.0.0/8 is loopback), so only the
+    // account's count can add up to ten.
+    let from = |last: u8| {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .local_address(std::net::IpAddr::from([127, 0, 0, last]))
+            .build()
+            .unwrap()
+    };
+    let password_from = |client: reqwest::Client| {
+        let url = app.url("/login");
+        async move {
+            let r = client.post(url).form(&[("email", "boss@acme.fr"), ("password", PASSWORD), ("next", "/app")]).send().await.unwrap();
+            (r.status().as_u16(), set_cookie(&r, "hirecast_sign_in"))
+        }
+    };
+    let code_from = |client: reqwest::Client, challenge: String, code: String| {
+        let url = app.url("/login/code");
+        async move {
+            let r = client.post(url).header("cookie", format!("hirecast_sign_in={challenge}")).form(&[("code", code)]).send().await.unwrap();
+            (r.status().as_u16(), r.headers().get("location").map(|v| v.to_str().unwrap().to_string()))
+        }
+    };
+
+    // One challenge takes five wrong codes, then it is spent.
+    let (status, challenge) = password_from(from(2)).await;
+    assert_eq!(status, 303);
+    let challenge = challenge.expect("a challenge");
+    for i in 0..5 {
+        assert_eq!(code_from(from(2), challenge.clone(), wrong.clone()).await.0, 401, "wrong code {i}");
+    }
+    assert_eq!(code_from(from(2), challenge.clone(), wrong.clone()).await, (303, Some("/login".to_string())), "the challenge is spent");
+    // The right password again does not reset the account's count: five more wrong codes make ten.
+    let (_, challenge) = password_from(from(3)).await;
+    let challenge = challenge.expect("a challenge");
+    for _ in 0..5 {
+        assert_eq!(code_from(from(3), challenge.clone(), wrong.clone()).await.0, 401);
+    }
+    let (status, _) = password_from(from(4)).await;
+    assert_eq!(status, 429, "the eleventh attempt on the account within a minute, from a fresh address");
+}
+
 // ---- body limits ----
 
 /// Sends headers announcing `declared` bytes (and none of them), returns the status line.
@@ -568,6 +620,7 @@ crate::on_both_backends!(
     the_password_policy_is_applied_where_a_password_is_set,
     an_admin_enrols_in_totp_and_signs_in_with_a_code,
     totp_is_for_admins_and_its_prompt_needs_the_password_first,
+    guessing_codes_is_limited_per_challenge_and_throttled_across_sign_ins,
     oversize_bodies_answer_413,
     security_headers_are_on_every_page,
     rotate_key_reseals_every_secret_with_an_environment_key,

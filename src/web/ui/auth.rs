@@ -116,10 +116,11 @@ pub async fn login(
         let page = login_page_of(&req, viewer.lang, raw_email, next, true, false);
         return html_status(StatusCode::UNAUTHORIZED, &page);
     };
-    throttle.record_success(&raw_email, &ip, now);
     let uid = user.id.clone();
     let needs_code = crate::store::run(&state.pool, move |c| second_factor::required(c, &uid).map_err(Into::into)).await.map_err(db_err)?;
     if needs_code {
+        // The account's failures are forgotten only once the code is right too: the password
+        // alone must not reset the count that limits guessing codes.
         let (uid, n) = (user.id.clone(), next.clone());
         let token = crate::store::run(&state.pool, move |c| second_factor::create_challenge(c, &uid, &n, now).map_err(Into::into))
             .await
@@ -133,6 +134,7 @@ pub async fn login(
             .finish();
         return Ok(HttpResponse::SeeOther().cookie(cookie).insert_header((header::LOCATION, "/login/code")).finish());
     }
+    throttle.record_success(&raw_email, &ip, now);
     start_session(&req, &state, user.id, &next).await
 }
 
