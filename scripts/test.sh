@@ -93,6 +93,16 @@ fi
   || { echo "aiosmtpd is missing: the email tests cannot run" >&2; exit 1; }
 export HIRECAST_TEST_PYTHON="$PY"
 
+say "Supply chain (cargo deny: licences, bans, sources)"
+# Pinned: 0.20.2 builds with rustc 1.88 and later. Advisories are not checked here: the
+# RustSec database is a git repository outside the package registries this machine reaches
+# (see deny.toml); run `cargo deny check advisories` where it can be fetched.
+CARGO_DENY_VERSION=0.20.2
+if ! cargo deny --version 2>/dev/null | grep -qx "cargo-deny $CARGO_DENY_VERSION"; then
+  cargo install --locked "cargo-deny@$CARGO_DENY_VERSION"
+fi
+cargo deny --log-level error check licenses bans sources
+
 say "Build"
 cargo build --locked --all-targets
 

@@ -67,6 +67,15 @@ pub enum Command {
         #[arg(long)]
         openings: Option<std::path::PathBuf>,
     },
+    /// Re-encrypt every sealed secret (channel credentials, OAuth flows, unsubscribe tokens,
+    /// TOTP secrets) under a new key, in one transaction. Stop hirecast first. The current key is
+    /// read as the service reads it (HIRECAST_SECRET_KEY, else <data dir>/secret.key); the new
+    /// key replaces the key file, or is printed when the key came from the environment.
+    RotateKey {
+        /// The new key, 32 bytes in base64 (openssl rand -base64 32); a random one when absent.
+        #[arg(long)]
+        new_key: Option<String>,
+    },
     /// Fetch a CV link through the safe fetcher and print what would be stored (kind, size,
     /// SHA-256, the text read from it) as JSON, or why it is refused (exit code 1).
     FetchCv {
@@ -138,6 +147,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Count { .. } => unreachable!("handled before the settings are loaded"),
         Command::Compose { opening, network } => compose_command(&settings, &opening, network.as_deref()),
         Command::FetchCv { url } => fetch_cv_command(&settings, &url).await,
+        Command::RotateKey { new_key } => rotate_key_command(&settings, new_key.as_deref(), &mut std::io::stdout()),
         Command::Scan { openings } => {
             let pool = open(&settings)?;
             scan_command(openings.as_deref(), Some(&pool))
@@ -234,6 +244,90 @@ async fn shutdown_signal() {
     }
 }
 
+/// `hirecast rotate-key`. The new key file is written next to the old one before the
+/// transaction and moved over it after the commit, so a crash leaves either the old key with
+/// the old secrets or `secret.key.new` holding the key of the committed secrets.
+pub fn rotate_key_command(settings: &Settings, new_key: Option<&str>, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+    use crate::broadcast::SecretKey;
+    let new = match new_key {
+        Some(raw) => SecretKey::parse(raw).map_err(|e| fix(format!("--new-key: {e}")))?,
+        None => SecretKey::random(),
+    };
+    let key_file = settings.data_dir.join("secret.key");
+    let (old, from_env) = match &settings.broadcast.secret_key {
+        Some(k) => (k.clone(), true),
+        None => match std::fs::read_to_string(&key_file) {
+            Ok(raw) => (
+                SecretKey::parse(&raw).map_err(|e| fix(format!("{}: {e}; put back the key the service uses, or set HIRECAST_SECRET_KEY", key_file.display())))?,
+                false,
+            ),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(fix(format!(
+                    "no current key: set HIRECAST_SECRET_KEY or HIRECAST_DATA_DIR to where the service keeps secret.key ({} does not exist)",
+                    key_file.display()
+                )))
+            }
+            Err(e) => return Err(fix(format!("cannot read {}: {e}", key_file.display()))),
+        },
+    };
+    if old.to_base64() == new.to_base64() {
+        return Err(fix("--new-key: is the current key; give another one (or none for a random one)"));
+    }
+    let pool = open(settings)?;
+    let mut conn = pool.get()?;
+    let staged = key_file.with_extension("key.new");
+    if !from_env {
+        write_key_file(&staged, &new).map_err(|e| fix(format!("cannot write {}: {e:#}", staged.display())))?;
+    }
+    let rotated = match crate::store::sealed::rotate(&mut conn, &old, &new) {
+        Ok(n) => n,
+        Err(e) => {
+            let _ = std::fs::remove_file(&staged);
+            return Err(match e {
+                crate::store::sealed::RotateError::WrongKey { .. } => fix(format!(
+                    "{e}; nothing was changed. Set {} to the key the service runs with",
+                    if from_env { "HIRECAST_SECRET_KEY".to_string() } else { key_file.display().to_string() }
+                )),
+                crate::store::sealed::RotateError::Unexpected(e) => e,
+            });
+        }
+    };
+    writeln!(
+        out,
+        "Re-encrypted {} secret(s): {} channel credential(s), {} OAuth flow(s), {} unsubscribe token(s), {} TOTP secret(s).",
+        rotated.total(),
+        rotated.channel_credentials,
+        rotated.oauth_flows,
+        rotated.unsubscribe_tokens,
+        rotated.totp_secrets
+    )?;
+    if from_env {
+        writeln!(out, "The key came from HIRECAST_SECRET_KEY: set it to the new key below wherever hirecast runs, then start it again.")?;
+        writeln!(out, "HIRECAST_SECRET_KEY={}", new.to_base64())?;
+    } else {
+        std::fs::rename(&staged, &key_file).map_err(|e| {
+            fix(format!("the secrets use the new key but {} could not replace {}: {e}; move it there by hand", staged.display(), key_file.display()))
+        })?;
+        writeln!(out, "The new key is in {} (back it up); start hirecast again.", key_file.display())?;
+    }
+    Ok(())
+}
+
+fn write_key_file(path: &std::path::Path, key: &crate::broadcast::SecretKey) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(key.to_base64().as_bytes())?;
+    f.sync_all()?;
+    Ok(())
+}
+
 fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()> {
     let pool = open(&settings)?;
     let mut conn = pool.get()?;
@@ -246,7 +340,7 @@ fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()> {
             if password_stdin {
                 let mut line = String::new();
                 std::io::stdin().read_line(&mut line)?;
-                let pw = NewPassword::parse(line.trim_end_matches(['\r', '\n'])).map_err(|e| fix(format!("password: {}", e.reason)))?;
+                let pw = NewPassword::parse_for(line.trim_end_matches(['\r', '\n']), email.as_str()).map_err(|e| fix(format!("password: {}", e.reason)))?;
                 let hash = crate::auth::hash_password(&pw)?;
                 match users::add_with_password(&mut conn, &email, &name, role, &hash) {
                     Ok(u) => println!("Added {} ({}).", u.email, u.role.as_str()),

@@ -20,8 +20,10 @@ pub struct Settings {
     pub db_pool_size: u32,
     /// HIRECAST_WORKERS: HTTP worker threads.
     pub workers: usize,
-    /// HIRECAST_SESSION_HOURS: idle lifetime of a sign-in.
+    /// HIRECAST_SESSION_HOURS: absolute lifetime of a sign-in, however active (default 12).
     pub session_hours: i64,
+    /// HIRECAST_SESSION_IDLE_MINUTES: a sign-in unused this long ends (default 30).
+    pub session_idle_minutes: i64,
     /// HIRECAST_MAX_JSON_BYTES
     pub max_json_bytes: usize,
     /// HIRECAST_COMPANY_NAME: shown on the careers site.
@@ -288,6 +290,7 @@ impl Settings {
             db_pool_size: parse_num("HIRECAST_DB_POOL_SIZE", 8, |v| (1..=200).contains(v), "a whole number from 1 to 200")?,
             workers: parse_num("HIRECAST_WORKERS", 2, |v| (1..=64).contains(v), "a whole number from 1 to 64")?,
             session_hours: parse_num("HIRECAST_SESSION_HOURS", 12, |v| (1..=720).contains(v), "a whole number of hours from 1 to 720")?,
+            session_idle_minutes: parse_num("HIRECAST_SESSION_IDLE_MINUTES", 30, |v| (1..=43_200).contains(v), "a whole number of minutes from 1 to 43200")?,
             max_json_bytes: parse_num("HIRECAST_MAX_JSON_BYTES", 256 * 1024, |v| (1024..=16 * 1024 * 1024).contains(v), "a size in bytes from 1024 to 16777216")?,
             company_name: get("HIRECAST_COMPANY_NAME").unwrap_or_else(|| "Hirecast".into()),
             log_json,
@@ -310,12 +313,20 @@ impl Settings {
             db_pool_size: 4,
             workers: 1,
             session_hours: 12,
+            session_idle_minutes: 30,
             max_json_bytes: 256 * 1024,
             company_name: "Hirecast".into(),
             log_json: false,
             broadcast: BroadcastSettings::for_tests(),
             fetch_allow_hosts: Vec::new(),
             retention: Default::default(),
+        }
+    }
+
+    pub fn session_limits(&self) -> crate::store::users::SessionLimits {
+        crate::store::users::SessionLimits {
+            idle: chrono::Duration::minutes(self.session_idle_minutes),
+            absolute: chrono::Duration::hours(self.session_hours),
         }
     }
 

@@ -16,4 +16,5 @@ pub mod sourcing;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod totp;
 pub mod web;

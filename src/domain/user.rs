@@ -57,8 +57,19 @@ impl Role {
     }
 }
 
-/// A password as chosen by a user: at least 12 characters, at most 256.
+/// A password as chosen by a user: 12 to 256 characters, not one of the bundled common
+/// passwords (`common_passwords.txt`, compared without regard to case), and, through
+/// [`NewPassword::parse_for`], not the account's own email.
 pub struct NewPassword(String);
+
+static COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");
+
+/// Whether `raw` is in the bundled list of common passwords (any case, surrounding spaces ignored).
+pub fn is_common_password(raw: &str) -> bool {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
+    let set = SET.get_or_init(|| COMMON_PASSWORDS.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect());
+    set.contains(raw.trim().to_lowercase().as_str())
+}
 
 impl NewPassword {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
@@ -74,10 +85,53 @@ impl NewPassword {
         if n > 256 {
             return Err(FieldError::new("password", "too_long", "must be at most 256 characters long", "doit contenir au plus 256 caractères"));
         }
+        if is_common_password(raw) {
+            return Err(FieldError::new(
+                "password",
+                "too_common",
+                "is one of the most common passwords; choose another one",
+                "fait partie des mots de passe les plus courants ; choisissez-en un autre",
+            ));
+        }
         Ok(Self(raw.to_string()))
+    }
+
+    /// [`NewPassword::parse`], and not the account's email (nor the part before the @).
+    pub fn parse_for(raw: &str, email: &str) -> Result<Self, FieldError> {
+        let pw = Self::parse(raw)?;
+        let (p, e) = (raw.trim().to_lowercase(), email.trim().to_lowercase());
+        let local = e.split('@').next().unwrap_or("");
+        if p == e || (!local.is_empty() && p == local) {
+            return Err(FieldError::new(
+                "password",
+                "equals_email",
+                "must not be your email address",
+                "ne doit pas être votre adresse e-mail",
+            ));
+        }
+        Ok(pw)
     }
 
     pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_refused_when_short_common_or_the_email() {
+        assert_eq!(NewPassword::parse("short").err().unwrap().code, "too_short");
+        assert_eq!(NewPassword::parse("qwerty123456").err().unwrap().code, "too_common");
+        assert_eq!(NewPassword::parse("QWERTY123456").err().unwrap().code, "too_common");
+        assert_eq!(NewPassword::parse("MotDePasse123").err().unwrap().code, "too_common");
+        assert!(NewPassword::parse("correct horse battery staple").is_ok());
+        assert_eq!(NewPassword::parse_for("Lea.Martin@example.com", "lea.martin@example.com").err().unwrap().code, "equals_email");
+        assert_eq!(NewPassword::parse_for("lea.martin.long", "lea.martin.long@example.com").err().unwrap().code, "equals_email");
+        assert!(NewPassword::parse_for("correct horse battery staple", "lea@example.com").is_ok());
+        // The list is the bundled one, thousands of entries.
+        assert!(COMMON_PASSWORDS.lines().filter(|l| !l.starts_with('#')).count() > 4000);
     }
 }

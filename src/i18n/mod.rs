@@ -110,6 +110,7 @@ pub mod broadcast;
 pub mod review;
 pub mod analytics;
 pub mod privacy;
+pub mod security;
 
 #[cfg(test)]
 mod tests {

@@ -23,6 +23,8 @@ pub mod notifications;
 pub mod analytics;
 pub mod candidate_emails;
 pub mod privacy;
+pub mod second_factor;
+pub mod sealed;
 
 use std::time::Duration;
 

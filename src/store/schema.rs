@@ -611,3 +611,25 @@ diesel::table! {
         counts -> Text,
     }
 }
+
+// 2026-12-03-000002_hardening
+diesel::table! {
+    user_totp (user_id) {
+        user_id -> Text,
+        secret_sealed -> Text,
+        confirmed_at -> Nullable<Timestamp>,
+        last_step -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sign_in_challenges (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        next_path -> Text,
+        failures -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}

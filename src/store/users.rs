@@ -310,38 +310,64 @@ pub fn other_active_admins(conn: &mut DbConn, user_id: &str) -> QueryResult<i64>
 
 // ---- sessions ----
 
+/// How long a sign-in lasts: `idle` without a request, `absolute` at most from sign-in.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionLimits {
+    pub idle: Duration,
+    pub absolute: Duration,
+}
+
 pub fn create_session(conn: &mut DbConn, user_id: &str, lifetime: Duration) -> QueryResult<String> {
+    create_session_at(conn, user_id, super::now(), lifetime)
+}
+
+/// A new session at `now`; `expires_at` is the absolute end (the idle end is `last_seen_at + idle`).
+pub fn create_session_at(conn: &mut DbConn, user_id: &str, now: NaiveDateTime, absolute: Duration) -> QueryResult<String> {
     let token = new_token();
-    let now = super::now();
     diesel::insert_into(sessions::table)
         .values(&SessionRow {
             token_hash: hash_token(&token),
             user_id: user_id.into(),
             created_at: now,
             last_seen_at: now,
-            expires_at: now + lifetime,
+            expires_at: now + absolute,
         })
         .execute(conn)?;
     Ok(token)
 }
 
-/// The active user behind a session cookie; slides the idle expiry (at most once a minute).
-pub fn user_for_session(conn: &mut DbConn, token: &str, lifetime: Duration) -> anyhow::Result<Option<User>> {
-    let now = super::now();
+/// Signing in: the session the browser still carried (whoever's it was) is deleted and a
+/// new token issued, so a token planted before sign-in is worth nothing after it.
+pub fn rotate_session(conn: &mut DbConn, old_token: Option<&str>, user_id: &str, now: NaiveDateTime, absolute: Duration) -> QueryResult<String> {
+    super::write_transaction(conn, |conn| {
+        if let Some(old) = old_token {
+            diesel::delete(sessions::table.find(hash_token(old))).execute(conn)?;
+        }
+        create_session_at(conn, user_id, now, absolute)
+    })
+}
+
+/// The active user behind a session cookie at `now`, if the session has been used within
+/// `limits.idle` and began within `limits.absolute`; slides the idle end (`last_seen_at` is
+/// written at most once a minute, to spare writes). An expired session is deleted.
+pub fn user_for_session(conn: &mut DbConn, token: &str, now: NaiveDateTime, limits: SessionLimits) -> anyhow::Result<Option<User>> {
     let hash = hash_token(token);
     let found = sessions::table
         .inner_join(users::table)
         .filter(sessions::token_hash.eq(&hash))
-        .filter(sessions::expires_at.gt(now))
         .filter(users::active.eq(true))
         .select((SessionRow::as_select(), UserRow::as_select()))
         .first::<(SessionRow, UserRow)>(conn)
         .optional()?;
     let Some((session, user)) = found else { return Ok(None) };
-    if now - session.last_seen_at > Duration::minutes(1) {
-        diesel::update(sessions::table.find(&hash))
-            .set((sessions::last_seen_at.eq(now), sessions::expires_at.eq(now + lifetime)))
-            .execute(conn)?;
+    let idle_end = session.last_seen_at + limits.idle;
+    let absolute_end = session.expires_at.min(session.created_at + limits.absolute);
+    if now >= idle_end || now >= absolute_end {
+        diesel::delete(sessions::table.find(&hash)).execute(conn)?;
+        return Ok(None);
+    }
+    if now - session.last_seen_at >= Duration::minutes(1) {
+        diesel::update(sessions::table.find(&hash)).set(sessions::last_seen_at.eq(now)).execute(conn)?;
     }
     Ok(Some(User::try_from(user)?))
 }

@@ -54,6 +54,11 @@ pub fn lang_cookie(state: &AppState, lang: Lang) -> Cookie<'static> {
         .finish()
 }
 
+/// The session token the browser sent, if any.
+pub fn session_token(req: &HttpRequest) -> Option<String> {
+    req.cookie(SESSION_COOKIE).map(|c| c.value().to_string()).filter(|v| !v.is_empty())
+}
+
 /// The signed-in user, if any, read once per request and cached in its extensions.
 async fn session_user(req: &HttpRequest) -> Result<Option<User>, anyhow::Error> {
     #[derive(Clone)]
@@ -65,8 +70,8 @@ async fn session_user(req: &HttpRequest) -> Result<Option<User>, anyhow::Error> 
     let user = match req.cookie(SESSION_COOKIE).map(|c| c.value().to_string()).filter(|v| !v.is_empty()) {
         None => None,
         Some(token) => {
-            let lifetime = chrono::Duration::hours(state.settings.session_hours);
-            crate::store::run(&state.pool, move |c| users::user_for_session(c, &token, lifetime)).await?
+            let (now, limits) = (state.clock.now(), state.settings.session_limits());
+            crate::store::run(&state.pool, move |c| users::user_for_session(c, &token, now, limits)).await?
         }
     };
     req.extensions_mut().insert(Cached(user.clone()));

@@ -6,6 +6,7 @@ pub mod error;
 pub mod links;
 pub mod public;
 pub mod security;
+pub mod throttle;
 pub mod ui;
 
 use actix_web::web;

@@ -43,7 +43,16 @@ pub fn is_one_click_unsubscribe(method: &Method, path: &str) -> bool {
     }
 }
 
+/// No body this large is read by any route, whatever its own limit (forms and JSON: the
+/// payload limit; the apply form: the CV limit and its fields): refused before routing.
+pub const MAX_ANY_BODY: u64 = 32 * 1024 * 1024;
+
 pub async fn middleware(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let announced = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+    if announced.is_some_and(|n| n > MAX_ANY_BODY) {
+        let res = HttpResponse::PayloadTooLarge().content_type("text/plain; charset=utf-8").body("The request body is too large.");
+        return Ok(req.into_response(res).map_into_right_body());
+    }
     if is_cross_site(&req) {
         let res = HttpResponse::Forbidden()
             .content_type("text/plain; charset=utf-8")

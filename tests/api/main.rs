@@ -20,6 +20,7 @@ mod preview;
 mod privacy;
 mod public;
 mod review;
+mod security;
 mod sourcing;
 mod store;
 mod ui;

@@ -45,16 +45,13 @@ async fn setup_with(backend: Backend, smtp: Option<&crate::email::Smtp>) -> Setu
     let url = smtp.map(|s| s.url());
     let app = spawn_app_with(backend, move |s| s.broadcast.smtp_url = url).await;
     app.add_user("rita@acme.fr", Role::Recruiter);
-    let rita = app.signed_in("rita@acme.fr").await;
     let manager = app.add_user("hm@acme.fr", Role::HiringManager);
     app.db(|c| {
         use diesel::prelude::*;
         use hirecast::store::schema::users;
         diesel::update(users::table.find(&manager.id)).set(users::name.eq("Hana Manager")).execute(c).unwrap();
     });
-    let hm = app.signed_in("hm@acme.fr").await;
     app.add_user("other.hm@acme.fr", Role::HiringManager);
-    let other = app.signed_in("other.hm@acme.fr").await;
     let opening = crate::outbox::draft_opening(&app, "Développeur Rust");
     app.db(|c| {
         let mut o = hirecast::store::openings::find(c, &opening).unwrap().unwrap();
@@ -78,6 +75,10 @@ async fn setup_with(backend: Backend, smtp: Option<&crate::email::Smtp>) -> Setu
     let sam = file(&app, found(&app, &opening, "Sam Petit", Some("mastodon:sam@a.social"), &["sam@example.fr"], "2", 70)).candidate_id;
     let noe = file(&app, found(&app, &opening, "Noé Bernard", Some("mastodon:noe@a.social"), &["noe@example.fr"], "3", 40)).candidate_id;
     app.state.clock.advance(chrono::Duration::minutes(30));
+    // Signed in after the clock moved on: a session unused for 30 minutes ends.
+    let rita = app.signed_in("rita@acme.fr").await;
+    let hm = app.signed_in("hm@acme.fr").await;
+    let other = app.signed_in("other.hm@acme.fr").await;
     Setup { app, opening, rita, hm, other, lea, sam, noe, cv_sha }
 }
 
@@ -498,8 +499,9 @@ async fn managers_hear_of_new_shortlisted_candidates_at_once_or_in_a_daily_diges
     app.state.clock.advance(chrono::Duration::hours(21));
     assert_eq!(queue(app), 1, "tomorrow's digest, with Jules");
 
-    // Off: nothing more.
-    assert_eq!(post(&s.hm, app, "/app/settings/notifications", &[("shortlist", "off")]).await.0, 303);
+    // Off: nothing more (signed in again: a day has passed).
+    let hm = app.signed_in("hm@acme.fr").await;
+    assert_eq!(post(&hm, app, "/app/settings/notifications", &[("shortlist", "off")]).await.0, 303);
     file(app, found(app, &o, "Lou Petit", Some("mastodon:lou@a.social"), &["lou@example.fr"], "6", 95));
     app.state.clock.advance(chrono::Duration::days(1));
     assert_eq!(queue(app), 0);

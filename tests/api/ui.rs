@@ -378,6 +378,8 @@ async fn status_moves_through_the_opening_page(backend: Backend) {
     set(&mut form, "valid_through", &today.to_string());
     let id = create_opening(&app, &client, &form).await;
     app.state.clock.advance(chrono::Duration::days(2));
+    // Two days later the session has ended (idle timeout): sign in again.
+    let client = app.signed_in("ana@acme.fr").await;
     let res = client.post(app.url(&format!("/app/openings/{id}/status"))).form(&[("action", "publish")]).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 409);
     let body = res.text().await.unwrap();

@@ -7,9 +7,11 @@ use super::{blocking, db_err, safe_next, FieldErrors, FormData, Layout};
 use crate::domain::email::Email;
 use crate::domain::user::NewPassword;
 use crate::i18n::Lang;
+use crate::store::second_factor;
 use crate::store::users::{self, AcceptInviteError};
 use crate::web::context::{self, Viewer};
 use crate::web::error::{html, html_status, PageError};
+use crate::web::throttle::SignInThrottle;
 use crate::web::AppState;
 
 #[derive(Template)]
@@ -19,6 +21,9 @@ struct LoginPage {
     email: String,
     next: String,
     failed: bool,
+    /// Too many failures in the last minute (429).
+    throttled: bool,
+    s: &'static crate::i18n::security::SecurityText,
 }
 
 #[derive(serde::Deserialize)]
@@ -26,20 +31,71 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
+/// The cookie that carries a sign-in waiting for its second factor.
+pub const CHALLENGE_COOKIE: &str = "hirecast_sign_in";
+
+fn login_page_of(req: &HttpRequest, lang: Lang, email: String, next: String, failed: bool, throttled: bool) -> LoginPage {
+    let t = crate::i18n::ui::text(lang);
+    LoginPage { page: Layout::anonymous(lang, req, t.login_title), email, next, failed, throttled, s: crate::i18n::security::text(lang) }
+}
+
 pub async fn login_page(req: HttpRequest, viewer: Viewer, q: web::Query<NextQuery>) -> Result<HttpResponse, PageError> {
     let next = safe_next(q.next.as_deref().unwrap_or("/app"));
     if viewer.user.is_some() {
         return Ok(crate::web::error::see_other(&next));
     }
-    let t = crate::i18n::ui::text(viewer.lang);
-    html(&LoginPage { page: Layout::anonymous(viewer.lang, &req, t.login_title), email: String::new(), next, failed: false })
+    html(&login_page_of(&req, viewer.lang, String::new(), next, false, false))
 }
 
-pub async fn login(req: HttpRequest, state: web::Data<AppState>, viewer: Viewer, body: web::Bytes) -> Result<HttpResponse, PageError> {
+/// The client's address as the connection shows it (a forwarded header is not trusted: it
+/// would let anyone pick the address the throttle counts).
+fn client_ip(req: &HttpRequest) -> String {
+    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
+}
+
+fn too_many(mut res: HttpResponse, retry_after: i64) -> HttpResponse {
+    if let Ok(v) = header::HeaderValue::from_str(&retry_after.to_string()) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    res
+}
+
+/// Signing in for real: the browser's previous session (if any) is deleted and a new token issued.
+async fn start_session(req: &HttpRequest, state: &AppState, user_id: String, next: &str) -> Result<HttpResponse, PageError> {
+    let old = context::session_token(req);
+    let (now, absolute) = (state.clock.now(), chrono::Duration::hours(state.settings.session_hours));
+    let uid = user_id.clone();
+    let token = crate::store::run(&state.pool, move |c| users::rotate_session(c, old.as_deref(), &uid, now, absolute).map_err(Into::into))
+        .await
+        .map_err(db_err)?;
+    tracing::info!(user_id = %user_id, "signed in");
+    let mut gone = actix_web::cookie::Cookie::build(CHALLENGE_COOKIE, "").path("/login").finish();
+    gone.make_removal();
+    Ok(HttpResponse::SeeOther()
+        .cookie(context::session_cookie(state, &token))
+        .cookie(gone)
+        .insert_header((header::LOCATION, next.to_string()))
+        .finish())
+}
+
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    throttle: web::Data<SignInThrottle>,
+    viewer: Viewer,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
     let form = FormData::parse(&body);
     let next = safe_next(&form.get("next"));
     let raw_email = form.get("email");
     let password = form.get("password");
+    let (ip, now) = (client_ip(&req), state.clock.now());
+    if let Some(wait) = throttle.retry_after(&raw_email, &ip, now) {
+        // Refused before the password is looked at: a right password does not get through either.
+        tracing::warn!(retry_after = wait, "sign-in throttled");
+        let page = login_page_of(&req, viewer.lang, raw_email, next, false, true);
+        return Ok(too_many(html_status(StatusCode::TOO_MANY_REQUESTS, &page)?, wait));
+    }
     let found = match Email::parse("email", &raw_email) {
         Ok(email) => crate::store::run(&state.pool, move |c| users::find_by_email(c, &email)).await.map_err(db_err)?,
         Err(_) => None,
@@ -54,21 +110,109 @@ pub async fn login(req: HttpRequest, state: web::Data<AppState>, viewer: Viewer,
     })
     .await?;
     let Some(user) = user else {
-        let t = crate::i18n::ui::text(viewer.lang);
-        let page = LoginPage { page: Layout::anonymous(viewer.lang, &req, t.login_title), email: raw_email, next, failed: true };
+        throttle.record_failure(&raw_email, &ip, now);
+        // Never the email: it is personal data, and often a password typed in the wrong box.
+        tracing::warn!("sign-in failed: unknown account or wrong password");
+        let page = login_page_of(&req, viewer.lang, raw_email, next, true, false);
         return html_status(StatusCode::UNAUTHORIZED, &page);
     };
-    let lifetime = chrono::Duration::hours(state.settings.session_hours);
-    let user_id = user.id.clone();
-    let token = crate::store::run(&state.pool, move |c| users::create_session(c, &user_id, lifetime).map_err(Into::into))
-        .await
-        .map_err(db_err)?;
-    tracing::info!(user_id = %user.id, "signed in");
-    Ok(HttpResponse::SeeOther().cookie(context::session_cookie(&state, &token)).insert_header((header::LOCATION, next)).finish())
+    let uid = user.id.clone();
+    let needs_code = crate::store::run(&state.pool, move |c| second_factor::required(c, &uid).map_err(Into::into)).await.map_err(db_err)?;
+    if needs_code {
+        // The account's failures are forgotten only once the code is right too: the password
+        // alone must not reset the count that limits guessing codes.
+        let (uid, n) = (user.id.clone(), next.clone());
+        let token = crate::store::run(&state.pool, move |c| second_factor::create_challenge(c, &uid, &n, now).map_err(Into::into))
+            .await
+            .map_err(db_err)?;
+        let cookie = actix_web::cookie::Cookie::build(CHALLENGE_COOKIE, token)
+            .path("/login")
+            .http_only(true)
+            .same_site(actix_web::cookie::SameSite::Lax)
+            .secure(state.settings.secure_cookies())
+            .max_age(actix_web::cookie::time::Duration::minutes(second_factor::CHALLENGE_MINUTES))
+            .finish();
+        return Ok(HttpResponse::SeeOther().cookie(cookie).insert_header((header::LOCATION, "/login/code")).finish());
+    }
+    throttle.record_success(&raw_email, &ip, now);
+    start_session(&req, &state, user.id, &next).await
+}
+
+#[derive(Template)]
+#[template(path = "ui/login_code.html")]
+struct CodePage {
+    page: Layout,
+    s: &'static crate::i18n::security::SecurityText,
+    failed: bool,
+    throttled: bool,
+}
+
+fn code_page(req: &HttpRequest, lang: Lang, failed: bool, throttled: bool) -> CodePage {
+    let s = crate::i18n::security::text(lang);
+    CodePage { page: Layout::anonymous(lang, req, s.code_title), s, failed, throttled }
+}
+
+fn challenge_token(req: &HttpRequest) -> Option<String> {
+    req.cookie(CHALLENGE_COOKIE).map(|c| c.value().to_string()).filter(|v| !v.is_empty())
+}
+
+/// The second step of an admin's sign-in: the code prompt (only after the right password).
+pub async fn code_form(req: HttpRequest, state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, PageError> {
+    let now = state.clock.now();
+    let live = match challenge_token(&req) {
+        Some(t) => crate::store::run(&state.pool, move |c| second_factor::find_challenge(c, &t, now).map_err(Into::into)).await.map_err(db_err)?,
+        None => None,
+    };
+    if live.is_none() {
+        return Ok(crate::web::error::see_other("/login"));
+    }
+    html(&code_page(&req, viewer.lang, false, false))
+}
+
+pub async fn code(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    throttle: web::Data<SignInThrottle>,
+    viewer: Viewer,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let form = FormData::parse(&body);
+    let now = state.clock.now();
+    let Some(token) = challenge_token(&req) else { return Ok(crate::web::error::see_other("/login")) };
+    let t = token.clone();
+    let live = crate::store::run(&state.pool, move |c| second_factor::find_challenge(c, &t, now).map_err(Into::into)).await.map_err(db_err)?;
+    let Some((user_id, next)) = live else { return Ok(crate::web::error::see_other("/login")) };
+    let uid = user_id.clone();
+    let user = crate::store::run(&state.pool, move |c| users::find(c, &uid)).await.map_err(db_err)?;
+    let Some(user) = user.filter(|u| u.active) else { return Ok(crate::web::error::see_other("/login")) };
+    let ip = client_ip(&req);
+    if let Some(wait) = throttle.retry_after(&user.email, &ip, now) {
+        tracing::warn!(retry_after = wait, "second factor throttled");
+        return Ok(too_many(html_status(StatusCode::TOO_MANY_REQUESTS, &code_page(&req, viewer.lang, false, true))?, wait));
+    }
+    let (key, uid, code, t) = (state.key.clone(), user.id.clone(), form.get("code"), token.clone());
+    let ok = crate::store::run(&state.pool, move |c| {
+        let ok = second_factor::check(c, &key, &uid, &code, now)?;
+        if ok {
+            Ok(second_factor::take_challenge(c, &t)?)
+        } else {
+            second_factor::challenge_failed(c, &t)?;
+            Ok(false)
+        }
+    })
+    .await
+    .map_err(db_err)?;
+    if !ok {
+        throttle.record_failure(&user.email, &ip, now);
+        tracing::warn!(user_id = %user.id, "second factor failed: wrong or replayed code");
+        return html_status(StatusCode::UNAUTHORIZED, &code_page(&req, viewer.lang, true, false));
+    }
+    throttle.record_success(&user.email, &ip, now);
+    start_session(&req, &state, user.id, &next).await
 }
 
 pub async fn logout(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    if let Some(token) = req.cookie(context::SESSION_COOKIE).map(|c| c.value().to_string()).filter(|v| !v.is_empty()) {
+    if let Some(token) = context::session_token(&req) {
         crate::store::run(&state.pool, move |c| users::delete_session(c, &token).map_err(Into::into)).await.map_err(db_err)?;
     }
     Ok(HttpResponse::SeeOther()
@@ -141,7 +285,8 @@ pub async fn setup(
         }
     }
     let password = form.get("password");
-    let parsed = NewPassword::parse(&password).map_err(|e| errors.add("password", e.reason_in(lang))).ok();
+    let account_email = invited.as_ref().map(|u| u.email.clone()).unwrap_or_else(|| raw_email.clone());
+    let parsed = NewPassword::parse_for(&password, &account_email).map_err(|e| errors.add("password", e.reason_in(lang))).ok();
     if parsed.is_some() && password != form.get("password_confirm") {
         errors.add("password_confirm", t.passwords_differ);
     }
@@ -161,10 +306,11 @@ pub async fn setup(
     let Some(password) = parsed.filter(|_| errors.is_empty()) else { return show_again(errors) };
     let hash = blocking(move || crate::auth::hash_password(&password)).await?.map_err(db_err)?;
     let lifetime = chrono::Duration::hours(state.settings.session_hours);
+    let old = context::session_token(&req);
     let result = crate::store::run(&state.pool, move |c| {
         let accepted = users::accept_invite(c, &token, first_admin.as_ref().map(|(e, n)| (e, n.as_str())), &hash, now);
         match accepted {
-            Ok(user_id) => Ok(Ok(users::create_session(c, &user_id, lifetime)?)),
+            Ok(user_id) => Ok(Ok(users::rotate_session(c, old.as_deref(), &user_id, now, lifetime)?)),
             Err(AcceptInviteError::Unexpected(e)) => Err(e),
             Err(other) => Ok(Err(other)),
         }

@@ -18,6 +18,7 @@ mod settings;
 mod shortlist;
 mod skills;
 mod team;
+mod two_factor;
 
 use actix_web::{web, HttpRequest};
 
@@ -29,6 +30,7 @@ use crate::i18n::Lang;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/login").route(web::get().to(auth::login_page)).route(web::post().to(auth::login)))
+        .service(web::resource("/login/code").route(web::get().to(auth::code_form)).route(web::post().to(auth::code)))
         .service(web::resource("/logout").route(web::post().to(auth::logout)))
         .service(web::resource("/setup/{token}").route(web::get().to(auth::setup_page)).route(web::post().to(auth::setup)))
         .service(web::resource("/lang").route(web::post().to(auth::set_lang)))
@@ -49,6 +51,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(page("/app/settings/posts").route(web::get().to(post_templates::show)).route(web::post().to(post_templates::save)))
         .service(page("/app/settings/skills").route(web::get().to(skills::show)).route(web::post().to(skills::save)))
         .service(page("/app/settings/skills.tsv").route(web::get().to(skills::shipped)))
+        .service(page("/app/settings/two-factor").route(web::get().to(two_factor::show)))
+        .service(page("/app/settings/two-factor/{action}").route(web::post().to(two_factor::act)))
         .service(page("/app/settings/language").route(web::post().to(settings::language)))
         .service(page("/app/settings/tokens").route(web::post().to(settings::create_token)))
         .service(page("/app/settings/tokens/{id}/revoke").route(web::post().to(settings::revoke_token)))

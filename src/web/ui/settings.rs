@@ -41,6 +41,7 @@ struct SettingsPage {
     notify: crate::store::notifications::Settings,
     /// (value, label) of the choices for new shortlisted candidates.
     shortlist_choices: Vec<(&'static str, &'static str)>,
+    sec: &'static crate::i18n::security::SecurityText,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -88,6 +89,7 @@ async fn render(
         r,
         notify,
         shortlist_choices: vec![("instant", r.notify_instant), ("daily", r.notify_daily), ("off", r.notify_off)],
+        sec: crate::i18n::security::text(me.lang),
     };
     html_status(status, &page)
 }
