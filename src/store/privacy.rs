@@ -685,22 +685,43 @@ pub struct Due {
 /// When each person's data is due for removal (people still in an open recruitment are not
 /// due). Sorted by date, soonest first.
 pub fn due(conn: &mut DbConn, r: &Retention) -> QueryResult<Vec<Due>> {
+    due_among(conn, r, None)
+}
+
+/// When one person's data is due for removal (`None`: not due while a recruitment is open).
+pub fn due_of(conn: &mut DbConn, r: &Retention, candidate_id: &str) -> QueryResult<Option<Due>> {
+    Ok(due_among(conn, r, Some(candidate_id))?.into_iter().next())
+}
+
+fn due_among(conn: &mut DbConn, r: &Retention, only: Option<&str>) -> QueryResult<Vec<Due>> {
     type Cand = (String, String, NaiveDateTime, Option<NaiveDateTime>, Option<NaiveDateTime>, Option<NaiveDateTime>);
-    let people: Vec<Cand> = candidates::table
+    let mut q = candidates::table
         .filter(candidates::merged_into.is_null())
         .select((candidates::id, candidates::name, candidates::created_at, candidates::talent_pool_at, candidates::last_action_at, candidates::notice_sent_at))
-        .load(conn)?;
+        .into_boxed();
+    if let Some(id) = only {
+        q = q.filter(candidates::id.eq(id.to_string()));
+    }
+    let people: Vec<Cand> = q.load(conn)?;
+    let only_ids: Option<Vec<String>> = only.map(|id| vec![id.to_string()]);
     // Every opening each candidate is in (shortlist store or application), with its state.
     let mut openings_of: HashMap<String, Vec<(Option<NaiveDateTime>, bool)>> = HashMap::new();
-    let entries: Vec<(String, String, Option<NaiveDateTime>)> = shortlist_entries::table
+    let mut eq = shortlist_entries::table
         .inner_join(openings::table.on(openings::id.eq(shortlist_entries::opening_id)))
         .select((shortlist_entries::candidate_id, shortlist_entries::state, openings::closed_at))
-        .load(conn)?;
+        .into_boxed();
+    if let Some(ids) = &only_ids {
+        eq = eq.filter(shortlist_entries::candidate_id.eq_any(ids.clone()));
+    }
+    let entries: Vec<(String, String, Option<NaiveDateTime>)> = eq.load(conn)?;
     for (c, state, closed) in entries {
         openings_of.entry(c).or_default().push((closed, state == "hired"));
     }
-    let apps: Vec<(String, Option<NaiveDateTime>)> =
-        applications::table.inner_join(openings::table.on(openings::id.eq(applications::opening_id))).select((applications::candidate_id, openings::closed_at)).load(conn)?;
+    let mut aq = applications::table.inner_join(openings::table.on(openings::id.eq(applications::opening_id))).select((applications::candidate_id, openings::closed_at)).into_boxed();
+    if let Some(ids) = &only_ids {
+        aq = aq.filter(applications::candidate_id.eq_any(ids.clone()));
+    }
+    let apps: Vec<(String, Option<NaiveDateTime>)> = aq.load(conn)?;
     for (c, closed) in apps {
         openings_of.entry(c).or_default().push((closed, false));
     }

@@ -94,7 +94,7 @@ async fn page(state: &AppState, req: &HttpRequest, lang: Lang, token: &str, cand
         titles.extend(applications::table.inner_join(openings::table.on(openings::id.eq(applications::opening_id))).filter(applications::candidate_id.eq_any(&parts)).select(openings::title).load::<String>(c)?);
         titles.sort();
         titles.dedup();
-        let due = sp::due(c, &retention)?.into_iter().find(|d| d.candidate_id == cid).map(|d| d.due_at);
+        let due = sp::due_of(c, &retention, &cid)?.map(|d| d.due_at);
         Ok((name, email, phone, pool.is_some(), sources as usize, cvs as usize, titles, due))
     })
     .await?;

@@ -196,7 +196,7 @@ async fn person_page(req: &HttpRequest, state: &AppState, me: &SignedIn, cid: St
         let requests: Vec<sp::Request> =
             privacy_requests::table.filter(privacy_requests::candidate_id.eq(&person)).order(privacy_requests::requested_at.desc()).select(sp::Request::as_select()).load(c)?;
         let audit = sp::audit_of(c, &person, 100)?;
-        let due = sp::due(c, &retention)?.into_iter().find(|d| d.candidate_id == person);
+        let due = sp::due_of(c, &retention, &person)?;
         let names = names(c, vec![person.clone()])?;
         Ok(Some((person, name, created, notice_at, pool_at, requests, audit, due, names)))
     })
