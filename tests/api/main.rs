@@ -2,6 +2,7 @@
 //! both SQLite and PostgreSQL (see `on_both_backends!`).
 mod helpers;
 
+mod access;
 mod analytics;
 mod api;
 mod bluesky;
