@@ -15,6 +15,7 @@ mod email;
 mod fetch;
 mod health;
 mod links;
+mod logs;
 mod mastodon;
 mod outbox;
 mod preview;
