@@ -160,6 +160,11 @@ fn the_matrix_names_every_route_and_nothing_else() {
         assert!(named.insert((l.method.clone(), l.path.clone())), "docs/ACCESS.md names {} {} twice", l.method, l.path);
     }
     let mut registered = registered_html_routes();
+    // The reading of the source finds what is known to be there (multi-line registrations too).
+    for known in [("GET", "/app/openings/{id}"), ("POST", "/app/openings/{id}"), ("HEAD", "/r/{code}"), ("POST", "/alerts/unsubscribe/{token}"), ("GET", "/healthz")] {
+        assert!(registered.contains(&(known.0.to_string(), known.1.to_string())), "the route reader missed {known:?}");
+    }
+    assert!(registered.len() > 80, "the route reader found only {} HTML routes", registered.len());
     registered.extend(registered_api_routes());
     let missing: Vec<_> = registered.difference(&named).collect();
     let extra: Vec<_> = named.difference(&registered).collect();
