@@ -162,9 +162,9 @@ impl FromRequest for ApiCaller {
             let caller = caller.ok_or(ApiError::Unauthorized)?;
             if let Some(scopes) = &caller.scopes {
                 match super::api::required_scope(req.method(), req.match_pattern().as_deref()) {
-                    Ok(Some(needed)) if !scopes.contains(&needed) => return Err(ApiError::MissingScope(needed.as_str())),
-                    Ok(_) => {}
-                    Err(()) => return Err(ApiError::Forbidden),
+                    Some(Some(needed)) if !scopes.contains(&needed) => return Err(ApiError::MissingScope(needed.as_str())),
+                    Some(_) => {}
+                    None => return Err(ApiError::Forbidden),
                 }
             }
             Ok(caller)

@@ -28,7 +28,9 @@ pub const PREFIX: &str = "/api/v1";
 
 /// The routes under /api/v1: path (relative to the prefix), and each method with the scope an
 /// API token needs for it (None: any valid token) and its handler.
-fn table() -> Vec<(&'static str, Vec<(Method, Option<Scope>, Route)>)> {
+type Entry = (&'static str, Vec<(Method, Option<Scope>, Route)>);
+
+fn table() -> Vec<Entry> {
     use Scope::*;
     let r = |m: Method| web::method(m.clone());
     vec![
@@ -96,17 +98,12 @@ pub fn route_scopes() -> Vec<(String, String, Option<Scope>)> {
         .collect()
 }
 
-/// What a token needs for a request matched to `pattern` (the full route pattern).
-/// `Err`: a route outside the table, which no token may call.
-pub fn required_scope(method: &Method, pattern: Option<&str>) -> Result<Option<Scope>, ()> {
+/// What a token needs for a request matched to `pattern` (the full route pattern): `Some(None)`
+/// any valid token; `None`, a route outside the table, which no token may call.
+pub fn required_scope(method: &Method, pattern: Option<&str>) -> Option<Option<Scope>> {
     static SCOPES: OnceLock<Vec<(String, String, Option<Scope>)>> = OnceLock::new();
-    let pattern = pattern.ok_or(())?;
-    SCOPES
-        .get_or_init(route_scopes)
-        .iter()
-        .find(|(m, p, _)| m == method.as_str() && p == pattern)
-        .map(|(_, _, s)| *s)
-        .ok_or(())
+    let pattern = pattern?;
+    SCOPES.get_or_init(route_scopes).iter().find(|(m, p, _)| m == method.as_str() && p == pattern).map(|(_, _, s)| *s)
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
