@@ -114,3 +114,6 @@ HIRECAST_BIN="$PWD/target/debug/hirecast" node --test tests/browser/
 
 say "Fuzz targets (libFuzzer, bounded time each)"
 bash scripts/fuzz.sh
+
+say "schemathesis against /api/v1/openapi.json (the built binary, a fresh SQLite database)"
+scripts/schemathesis.sh

@@ -17,8 +17,24 @@ pub const SALARY_MAX: i64 = 1_000_000_000;
 macro_rules! text_enum {
     ($(#[$m:meta])* $name:ident, $field:literal, { $($variant:ident = $s:literal, $en:literal, $fr:literal;)+ }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         pub enum $name { $( #[serde(rename = $s)] $variant ),+ }
+
+        // By hand: utoipa's derive does not see the serde renames through this macro and
+        // documented "Draft" for "draft" (found by schemathesis).
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($s),+]))
+                    .into()
+            }
+        }
+        impl ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
+            }
+        }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];

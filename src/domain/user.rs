@@ -135,3 +135,78 @@ mod tests {
         assert!(COMMON_PASSWORDS.lines().filter(|l| !l.starts_with('#')).count() > 4000);
     }
 }
+
+/// What an API token may do. A token carries the scopes chosen when it was made; a request
+/// whose route needs a scope the token lacks is refused (403, naming the scope). Reads and
+/// writes are split per area so a reporting script can hold a token that cannot change
+/// anything, and an integration that moves candidates cannot publish to the company's accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    /// Openings, their deliveries, post previews.
+    OpeningsRead,
+    /// Create, edit, pause and close openings.
+    OpeningsWrite,
+    /// Applications, shortlists, candidates and their merges: personal data.
+    CandidatesRead,
+    /// Move candidates between stages, merge and undo merges.
+    CandidatesWrite,
+    /// The connected channels.
+    ChannelsRead,
+    /// Connect and disconnect channels, publish, retry, cancel and confirm deliveries:
+    /// speaking in the company's name.
+    ChannelsWrite,
+}
+
+impl Scope {
+    pub const ALL: &'static [Scope] = &[
+        Scope::OpeningsRead,
+        Scope::OpeningsWrite,
+        Scope::CandidatesRead,
+        Scope::CandidatesWrite,
+        Scope::ChannelsRead,
+        Scope::ChannelsWrite,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::OpeningsRead => "openings:read",
+            Scope::OpeningsWrite => "openings:write",
+            Scope::CandidatesRead => "candidates:read",
+            Scope::CandidatesWrite => "candidates:write",
+            Scope::ChannelsRead => "channels:read",
+            Scope::ChannelsWrite => "channels:write",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Scope> {
+        Scope::ALL.iter().copied().find(|s| s.as_str() == raw.trim())
+    }
+
+    /// Scopes as stored: space-separated, in `ALL` order; unknown words are dropped.
+    pub fn parse_list(raw: &str) -> Vec<Scope> {
+        let mut v: Vec<Scope> = raw.split_whitespace().filter_map(Scope::parse).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    pub fn join(scopes: &[Scope]) -> String {
+        let mut v = scopes.to_vec();
+        v.sort();
+        v.dedup();
+        v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")
+    }
+}
+
+#[cfg(test)]
+mod scope_tests {
+    use super::Scope;
+
+    #[test]
+    fn scopes_round_trip_through_their_stored_form() {
+        let all = Scope::join(Scope::ALL);
+        assert_eq!(all, "openings:read openings:write candidates:read candidates:write channels:read channels:write");
+        assert_eq!(Scope::parse_list(&all), Scope::ALL);
+        assert_eq!(Scope::parse_list("channels:write bogus openings:read channels:write"), vec![Scope::OpeningsRead, Scope::ChannelsWrite]);
+    }
+}

@@ -240,6 +240,9 @@ ui_texts! {
     revoke: "Revoke", "Révoquer";
     token_revoked: "Token revoked.", "Jeton révoqué.";
     no_tokens: "No token yet.", "Aucun jeton pour l'instant.";
+    token_scopes: "Scopes", "Portées";
+    token_scopes_hint: "What the token may do. Give a script only what it needs: reading does not allow changing.", "Ce que le jeton permet. Ne donnez à un script que ce dont il a besoin : lire ne permet pas de modifier.";
+    token_scope_required: "Choose at least one scope.", "Choisissez au moins une portée.";
     preview_title: "Posts per network", "Publications par réseau";
     preview_intro: "Each post as it will be sent, counted as that network counts. The counter turns red when a post is over the limit.", "Chaque publication telle qu'elle sera envoyée, comptée comme le réseau la compte. Le compteur passe au rouge au-delà de la limite.";
     preview_empty: "Fill in the required fields to see the posts.", "Remplissez les champs obligatoires pour voir les publications.";

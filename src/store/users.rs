@@ -8,7 +8,7 @@ use super::schema::{api_tokens, invites, opening_managers, sessions, users};
 use super::{new_id, DbConn};
 use crate::auth::{hash_token, new_token};
 use crate::domain::email::Email;
-use crate::domain::user::Role;
+use crate::domain::user::{Role, Scope};
 
 #[derive(Debug, Clone)]
 pub struct User {
@@ -385,10 +385,16 @@ pub struct ApiToken {
     pub created_at: NaiveDateTime,
     pub last_used_at: Option<NaiveDateTime>,
     pub revoked: bool,
+    pub scopes: Vec<Scope>,
 }
 
-/// Returns the token's id and its secret (shown once, stored hashed).
+/// A token with every scope; returns its id and its secret (shown once, stored hashed).
 pub fn create_api_token(conn: &mut DbConn, user_id: &str, name: &str) -> QueryResult<(String, String)> {
+    create_scoped_api_token(conn, user_id, name, Scope::ALL)
+}
+
+/// A token limited to `scopes`; returns its id and its secret (shown once, stored hashed).
+pub fn create_scoped_api_token(conn: &mut DbConn, user_id: &str, name: &str, scopes: &[Scope]) -> QueryResult<(String, String)> {
     let secret = format!("hc_{}", new_token());
     let id = new_id();
     diesel::insert_into(api_tokens::table)
@@ -400,6 +406,7 @@ pub fn create_api_token(conn: &mut DbConn, user_id: &str, name: &str) -> QueryRe
             created_at: super::now(),
             last_used_at: None,
             revoked_at: None,
+            scopes: Scope::join(scopes),
         })
         .execute(conn)?;
     Ok((id, secret))
@@ -412,7 +419,7 @@ pub fn list_api_tokens(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<ApiT
         .select(ApiTokenRow::as_select())
         .load(conn)?
         .into_iter()
-        .map(|r| ApiToken { id: r.id, name: r.name, created_at: r.created_at, last_used_at: r.last_used_at, revoked: r.revoked_at.is_some() })
+        .map(|r| ApiToken { id: r.id, name: r.name, created_at: r.created_at, last_used_at: r.last_used_at, revoked: r.revoked_at.is_some(), scopes: Scope::parse_list(&r.scopes) })
         .collect())
 }
 
@@ -426,7 +433,8 @@ pub fn revoke_api_token(conn: &mut DbConn, user_id: &str, token_id: &str) -> Que
     Ok(n == 1)
 }
 
-pub fn user_for_api_token(conn: &mut DbConn, secret: &str) -> anyhow::Result<Option<User>> {
+/// The active user behind an API token, and the token's scopes.
+pub fn user_for_api_token(conn: &mut DbConn, secret: &str) -> anyhow::Result<Option<(User, Vec<Scope>)>> {
     let hash = hash_token(secret);
     let found = api_tokens::table
         .inner_join(users::table)
@@ -441,5 +449,5 @@ pub fn user_for_api_token(conn: &mut DbConn, secret: &str) -> anyhow::Result<Opt
     if tok.last_used_at.is_none_or(|t| now - t > Duration::minutes(1)) {
         diesel::update(api_tokens::table.find(&tok.id)).set(api_tokens::last_used_at.eq(Some(now))).execute(conn)?;
     }
-    Ok(Some(User::try_from(user)?))
+    Ok(Some((User::try_from(user)?, Scope::parse_list(&tok.scopes))))
 }

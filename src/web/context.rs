@@ -133,8 +133,12 @@ impl FromRequest for SignedIn {
 }
 
 /// The caller of a JSON API route: a personal API token (`Authorization: Bearer hc_…`) or a session cookie.
+/// A token's scopes are checked here against the route's (see `api::required_scope`), so no
+/// handler can forget them; a session (the signed-in app) is limited by its role only.
 pub struct ApiCaller {
     pub user: User,
+    /// The token's scopes; None for a session.
+    pub scopes: Option<Vec<crate::domain::user::Scope>>,
 }
 
 impl FromRequest for ApiCaller {
@@ -150,14 +154,25 @@ impl FromRequest for ApiCaller {
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
                 .map(|v| v.trim().to_string());
-            let user = match bearer {
+            let caller = match bearer {
                 Some(secret) => {
                     let state = req.app_data::<web::Data<AppState>>().expect("AppState is registered").clone();
-                    crate::store::run(&state.pool, move |c| users::user_for_api_token(c, &secret)).await.map_err(ApiError::Unexpected)?
+                    crate::store::run(&state.pool, move |c| users::user_for_api_token(c, &secret))
+                        .await
+                        .map_err(ApiError::Unexpected)?
+                        .map(|(user, scopes)| ApiCaller { user, scopes: Some(scopes) })
                 }
-                None => session_user(&req).await.map_err(ApiError::Unexpected)?,
+                None => session_user(&req).await.map_err(ApiError::Unexpected)?.map(|user| ApiCaller { user, scopes: None }),
             };
-            user.map(|user| ApiCaller { user }).ok_or(ApiError::Unauthorized)
+            let caller = caller.ok_or(ApiError::Unauthorized)?;
+            if let Some(scopes) = &caller.scopes {
+                match super::api::required_scope(req.method(), req.match_pattern().as_deref()) {
+                    Some(Some(needed)) if !scopes.contains(&needed) => return Err(ApiError::MissingScope(needed.as_str())),
+                    Some(_) => {}
+                    None => return Err(ApiError::Forbidden),
+                }
+            }
+            Ok(caller)
         })
     }
 }

@@ -36,6 +36,9 @@ pub enum ApiError {
     Unauthorized,
     #[error("you may not do this")]
     Forbidden,
+    /// An API token without the scope the route needs (403).
+    #[error("this API token lacks the scope {0}; create a token with it in Settings")]
+    MissingScope(&'static str),
     #[error("{message}")]
     Conflict { field: Option<String>, message: String },
     /// A network the request needed refused or could not be reached (502), in its own words.
@@ -69,7 +72,7 @@ impl ResponseError for ApiError {
             ApiError::Malformed { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::Forbidden | ApiError::MissingScope(_) => StatusCode::FORBIDDEN,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::Upstream { .. } => StatusCode::BAD_GATEWAY,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -87,6 +90,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound => ("not_found", vec![]),
             ApiError::Unauthorized => ("unauthorized", vec![]),
             ApiError::Forbidden => ("forbidden", vec![]),
+            ApiError::MissingScope(scope) => ("missing_scope", vec![FieldError::new("scope", "missing_scope", *scope, *scope)]),
             ApiError::Conflict { field, message } => {
                 ("conflict", field.iter().map(|f| FieldError::new(f.clone(), "conflict", message.clone(), message.clone())).collect())
             }

@@ -2,6 +2,7 @@
 //! both SQLite and PostgreSQL (see `on_both_backends!`).
 mod helpers;
 
+mod access;
 mod analytics;
 mod api;
 mod bluesky;
@@ -14,6 +15,7 @@ mod email;
 mod fetch;
 mod health;
 mod links;
+mod logs;
 mod mastodon;
 mod outbox;
 mod preview;

@@ -533,14 +533,30 @@ async fn api_tokens_are_shown_once_and_can_be_revoked(backend: Backend) {
     let res = client.post(app.url("/app/settings/tokens")).form(&[("name", "")]).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 422);
 
+    // A token without any scope could do nothing: refused.
     let res = client.post(app.url("/app/settings/tokens")).form(&[("name", "CI script")]).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(res.text().await.unwrap().contains("Choose at least one scope."));
+
+    let res = client
+        .post(app.url("/app/settings/tokens"))
+        .form(&[("name", "CI script"), ("scope", "openings:read"), ("scope", "candidates:write"), ("scope", "bogus")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status().as_u16(), 200);
     let body = res.text().await.unwrap();
     let secret = select_attr(&body, "#token-secret", "value").expect("the secret is shown");
     assert!(secret.starts_with("hc_"));
     assert!(body.contains("stores only a hash"));
-    let user = app.db(|c| users::user_for_api_token(c, &secret).unwrap()).expect("the token works");
+    let (user, scopes) = app.db(|c| users::user_for_api_token(c, &secret).unwrap()).expect("the token works");
     assert_eq!(user.id, ana.id);
+    use hirecast::domain::user::Scope;
+    assert_eq!(scopes, vec![Scope::OpeningsRead, Scope::CandidatesWrite], "the chosen scopes, unknown ones dropped");
+    assert!(
+        body.contains(r#"<td class="token-scopes"><code>openings:read</code> <code>candidates:write</code></td>"#),
+        "the token list shows the scopes"
+    );
 
     let body = client.get(app.url("/app/settings")).send().await.unwrap().text().await.unwrap();
     assert!(!body.contains(&secret), "the secret is shown once");

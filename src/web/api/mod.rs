@@ -16,64 +16,100 @@ use std::sync::OnceLock;
 
 use actix_web::http::Method;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError, Route};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::content::ContentBuilder;
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::Ref;
 use utoipa::OpenApi;
 
+use crate::domain::user::Scope;
 use crate::web::error::{ApiError, ErrorBody, ErrorDetail};
 
 pub const PREFIX: &str = "/api/v1";
 
-/// The routes under /api/v1: path (relative to the prefix), and each method with its handler.
-fn table() -> Vec<(&'static str, Vec<(Method, Route)>)> {
+/// The routes under /api/v1: path (relative to the prefix), and each method with the scope an
+/// API token needs for it (None: any valid token) and its handler.
+type Entry = (&'static str, Vec<(Method, Option<Scope>, Route)>);
+
+fn table() -> Vec<Entry> {
+    use Scope::*;
     let r = |m: Method| web::method(m.clone());
     vec![
-        ("/openapi.json", vec![(Method::GET, r(Method::GET).to(openapi_json))]),
-        ("/me", vec![(Method::GET, r(Method::GET).to(openings::me))]),
+        ("/openapi.json", vec![(Method::GET, None, r(Method::GET).to(openapi_json))]),
+        ("/me", vec![(Method::GET, None, r(Method::GET).to(openings::me))]),
         (
             "/openings",
-            vec![(Method::GET, r(Method::GET).to(openings::list)), (Method::POST, r(Method::POST).to(openings::create))],
+            vec![
+                (Method::GET, Some(OpeningsRead), r(Method::GET).to(openings::list)),
+                (Method::POST, Some(OpeningsWrite), r(Method::POST).to(openings::create)),
+            ],
         ),
         (
             "/openings/{id}",
             vec![
-                (Method::GET, r(Method::GET).to(openings::get)),
-                (Method::PUT, r(Method::PUT).to(openings::replace)),
-                (Method::PATCH, r(Method::PATCH).to(openings::patch)),
+                (Method::GET, Some(OpeningsRead), r(Method::GET).to(openings::get)),
+                (Method::PUT, Some(OpeningsWrite), r(Method::PUT).to(openings::replace)),
+                (Method::PATCH, Some(OpeningsWrite), r(Method::PATCH).to(openings::patch)),
             ],
         ),
-        ("/openings/{id}/publish", vec![(Method::POST, r(Method::POST).to(deliveries::publish))]),
-        ("/openings/{id}/pause", vec![(Method::POST, r(Method::POST).to(openings::pause))]),
-        ("/openings/{id}/close", vec![(Method::POST, r(Method::POST).to(deliveries::close))]),
-        ("/openings/{id}/applications", vec![(Method::GET, r(Method::GET).to(openings::applications))]),
-        ("/openings/{id}/candidates", vec![(Method::GET, r(Method::GET).to(shortlist::list))]),
-        ("/openings/{id}/candidates/{candidate}", vec![(Method::GET, r(Method::GET).to(shortlist::get))]),
-        ("/openings/{id}/candidates/{candidate}/stage", vec![(Method::POST, r(Method::POST).to(shortlist::move_stage))]),
-        ("/openings/{id}/deliveries", vec![(Method::GET, r(Method::GET).to(deliveries::list))]),
-        ("/deliveries/{id}/retry", vec![(Method::POST, r(Method::POST).to(deliveries::retry))]),
-        ("/deliveries/{id}/cancel", vec![(Method::POST, r(Method::POST).to(deliveries::cancel))]),
-        ("/deliveries/{id}/confirm", vec![(Method::POST, r(Method::POST).to(deliveries::confirm))]),
-        ("/channels", vec![(Method::GET, r(Method::GET).to(channels::list)), (Method::POST, r(Method::POST).to(channels::connect))]),
-        ("/channels/{id}/disconnect", vec![(Method::POST, r(Method::POST).to(channels::disconnect))]),
-        ("/compose/preview", vec![(Method::POST, r(Method::POST).to(compose::preview))]),
+        ("/openings/{id}/publish", vec![(Method::POST, Some(ChannelsWrite), r(Method::POST).to(deliveries::publish))]),
+        ("/openings/{id}/pause", vec![(Method::POST, Some(OpeningsWrite), r(Method::POST).to(openings::pause))]),
+        ("/openings/{id}/close", vec![(Method::POST, Some(OpeningsWrite), r(Method::POST).to(deliveries::close))]),
+        ("/openings/{id}/applications", vec![(Method::GET, Some(CandidatesRead), r(Method::GET).to(openings::applications))]),
+        ("/openings/{id}/candidates", vec![(Method::GET, Some(CandidatesRead), r(Method::GET).to(shortlist::list))]),
+        ("/openings/{id}/candidates/{candidate}", vec![(Method::GET, Some(CandidatesRead), r(Method::GET).to(shortlist::get))]),
+        (
+            "/openings/{id}/candidates/{candidate}/stage",
+            vec![(Method::POST, Some(CandidatesWrite), r(Method::POST).to(shortlist::move_stage))],
+        ),
+        ("/openings/{id}/deliveries", vec![(Method::GET, Some(OpeningsRead), r(Method::GET).to(deliveries::list))]),
+        ("/deliveries/{id}/retry", vec![(Method::POST, Some(ChannelsWrite), r(Method::POST).to(deliveries::retry))]),
+        ("/deliveries/{id}/cancel", vec![(Method::POST, Some(ChannelsWrite), r(Method::POST).to(deliveries::cancel))]),
+        ("/deliveries/{id}/confirm", vec![(Method::POST, Some(ChannelsWrite), r(Method::POST).to(deliveries::confirm))]),
+        (
+            "/channels",
+            vec![
+                (Method::GET, Some(ChannelsRead), r(Method::GET).to(channels::list)),
+                (Method::POST, Some(ChannelsWrite), r(Method::POST).to(channels::connect)),
+            ],
+        ),
+        ("/channels/{id}/disconnect", vec![(Method::POST, Some(ChannelsWrite), r(Method::POST).to(channels::disconnect))]),
+        ("/compose/preview", vec![(Method::POST, Some(OpeningsRead), r(Method::POST).to(compose::preview))]),
         (
             "/candidates/{id}/merges",
-            vec![(Method::GET, r(Method::GET).to(candidates::list)), (Method::POST, r(Method::POST).to(candidates::create))],
+            vec![
+                (Method::GET, Some(CandidatesRead), r(Method::GET).to(candidates::list)),
+                (Method::POST, Some(CandidatesWrite), r(Method::POST).to(candidates::create)),
+            ],
         ),
-        ("/merges/{id}/undo", vec![(Method::POST, r(Method::POST).to(candidates::undo))]),
-        ("/candidates/{id}", vec![(Method::DELETE, r(Method::DELETE).to(privacy::erase))]),
-        ("/candidates/{id}/export", vec![(Method::GET, r(Method::GET).to(privacy::export))]),
-        ("/candidates/{id}/objection", vec![(Method::POST, r(Method::POST).to(privacy::object))]),
-        ("/privacy/requests", vec![(Method::GET, r(Method::GET).to(privacy::requests))]),
-        ("/privacy/due", vec![(Method::GET, r(Method::GET).to(privacy::due))]),
+        ("/merges/{id}/undo", vec![(Method::POST, Some(CandidatesWrite), r(Method::POST).to(candidates::undo))]),
+        ("/candidates/{id}", vec![(Method::DELETE, Some(CandidatesWrite), r(Method::DELETE).to(privacy::erase))]),
+        ("/candidates/{id}/export", vec![(Method::GET, Some(CandidatesRead), r(Method::GET).to(privacy::export))]),
+        ("/candidates/{id}/objection", vec![(Method::POST, Some(CandidatesWrite), r(Method::POST).to(privacy::object))]),
+        ("/privacy/requests", vec![(Method::GET, Some(CandidatesRead), r(Method::GET).to(privacy::requests))]),
+        ("/privacy/due", vec![(Method::GET, Some(CandidatesRead), r(Method::GET).to(privacy::due))]),
     ]
 }
 
 /// Every registered (method, full path), e.g. `("PATCH", "/api/v1/openings/{id}")`.
 pub fn route_table() -> Vec<(String, String)> {
+    route_scopes().into_iter().map(|(m, p, _)| (m, p)).collect()
+}
+
+/// Every registered (method, full path, scope a token needs; None: any valid token).
+pub fn route_scopes() -> Vec<(String, String, Option<Scope>)> {
     table()
         .into_iter()
-        .flat_map(|(path, methods)| methods.into_iter().map(move |(m, _)| (m.to_string(), format!("{PREFIX}{path}"))))
+        .flat_map(|(path, methods)| methods.into_iter().map(move |(m, scope, _)| (m.to_string(), format!("{PREFIX}{path}"), scope)))
         .collect()
+}
+
+/// What a token needs for a request matched to `pattern` (the full route pattern): `Some(None)`
+/// any valid token; `None`, a route outside the table, which no token may call.
+pub fn required_scope(method: &Method, pattern: Option<&str>) -> Option<Option<Scope>> {
+    static SCOPES: OnceLock<Vec<(String, String, Option<Scope>)>> = OnceLock::new();
+    let pattern = pattern?;
+    SCOPES.get_or_init(route_scopes).iter().find(|(m, p, _)| m == method.as_str() && p == pattern).map(|(_, _, s)| *s)
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -87,7 +123,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         }));
     for (path, methods) in table() {
         let mut resource = web::resource(path).default_service(web::to(method_not_allowed));
-        for (_, route) in methods {
+        for (_, _, route) in methods {
             resource = resource.route(route);
         }
         v1 = v1.service(resource);
@@ -224,6 +260,42 @@ impl utoipa::Modify for BearerScheme {
             ),
         );
         openapi.info.version = env!("CARGO_PKG_VERSION").to_string();
+        // Each operation names the scope a token needs, from the route table itself.
+        for (method, path, scope) in route_scopes() {
+            let Some(item) = openapi.paths.paths.get_mut(&path) else { continue };
+            let op = match method.as_str() {
+                "GET" => item.get.as_mut(),
+                "POST" => item.post.as_mut(),
+                "PUT" => item.put.as_mut(),
+                "PATCH" => item.patch.as_mut(),
+                "DELETE" => item.delete.as_mut(),
+                _ => None,
+            };
+            let Some(op) = op else { continue };
+            if op.security.as_ref().is_some_and(|s| s.iter().any(|r| *r == SecurityRequirement::default())) {
+                continue; // Public (the document itself).
+            }
+            let scopes: Vec<&str> = scope.iter().map(|s| s.as_str()).collect();
+            op.security = Some(vec![SecurityRequirement::new("bearer_token", scopes.clone())]);
+            let needs = match scope {
+                Some(s) => format!("An API token needs the scope `{}`.", s.as_str()),
+                None => "Any valid API token.".to_string(),
+            };
+            op.description = Some(match op.description.take() {
+                Some(d) if !d.is_empty() => format!("{d}\n\n{needs}"),
+                _ => needs,
+            });
+            if scope.is_some() {
+                let forbidden = op.responses.responses.entry("403".into()).or_insert_with(|| {
+                    ResponseBuilder::new()
+                        .description("The caller may not do this, or the API token lacks the scope (code `missing_scope`)")
+                        .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build())
+                        .build()
+                        .into()
+                });
+                let _ = forbidden;
+            }
+        }
     }
 }
 

@@ -4,6 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::{db_err, fmt_time, FieldErrors, FormData, Layout, Notice};
+use crate::domain::user::Scope;
 use crate::i18n::Lang;
 use crate::store::users;
 use crate::web::context::{self, SignedIn};
@@ -16,6 +17,8 @@ pub struct TokenRow {
     pub created: String,
     pub last_used: Option<String>,
     pub revoked: bool,
+    /// Its scopes as written in the API (`openings:read`...).
+    pub scopes: Vec<&'static str>,
 }
 
 pub struct LangOpt {
@@ -32,6 +35,8 @@ struct SettingsPage {
     tokens: Vec<TokenRow>,
     new_secret: Option<String>,
     token_name: String,
+    /// The scope choices of the creation form: (value, checked).
+    scope_choices: Vec<(&'static str, bool)>,
     errors: FieldErrors,
     notice: Option<Notice>,
     b: &'static crate::i18n::broadcast::BroadcastText,
@@ -77,10 +82,13 @@ async fn render(
                 created: fmt_time(&k.created_at),
                 last_used: k.last_used_at.as_ref().map(fmt_time),
                 revoked: k.revoked,
+                scopes: k.scopes.iter().map(|s| s.as_str()).collect(),
             })
             .collect(),
         new_secret,
         token_name,
+        // Read scopes are offered checked: the least a new token needs to be useful.
+        scope_choices: Scope::ALL.iter().map(|s| (s.as_str(), s.as_str().ends_with(":read"))).collect(),
         errors,
         notice,
         b: crate::i18n::broadcast::text(me.lang),
@@ -124,18 +132,27 @@ pub async fn language(state: web::Data<AppState>, me: SignedIn, body: web::Bytes
 }
 
 pub async fn create_token(req: HttpRequest, state: web::Data<AppState>, me: SignedIn, body: web::Bytes) -> Result<HttpResponse, PageError> {
-    let raw = FormData::parse(&body).get("name");
+    let form = FormData::parse(&body);
+    let raw = form.get("name");
+    let scopes: Vec<Scope> = form.all("scope").iter().filter_map(|s| Scope::parse(s)).collect();
+    let mut errors = FieldErrors::default();
     let name = match crate::domain::error::text("name", &raw, 100) {
-        Ok(n) => n,
+        Ok(n) => Some(n),
         Err(e) => {
-            let mut errors = FieldErrors::default();
             errors.add("name", e.reason_in(me.lang));
-            return render(&req, &state, &me, None, raw, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+            None
         }
     };
+    if scopes.is_empty() {
+        errors.add("scope", crate::i18n::ui::text(me.lang).token_scope_required);
+    }
+    let Some(name) = name.filter(|_| errors.is_empty()) else {
+        return render(&req, &state, &me, None, raw, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
     let uid = me.user.id.clone();
-    let (_, secret) =
-        crate::store::run(&state.pool, move |c| users::create_api_token(c, &uid, &name).map_err(Into::into)).await.map_err(db_err)?;
+    let (_, secret) = crate::store::run(&state.pool, move |c| users::create_scoped_api_token(c, &uid, &name, &scopes).map_err(Into::into))
+        .await
+        .map_err(db_err)?;
     // Shown in this response only; the store keeps its hash.
     let mut res = render(&req, &state, &me, Some(secret), String::new(), FieldErrors::default(), None, StatusCode::OK).await?;
     res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
