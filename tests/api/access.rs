@@ -349,7 +349,14 @@ impl World {
                         let id = self.app.db(|c| users::create_api_token(c, &owner, "matrix").unwrap().0);
                         self.note("token", &id)
                     }
+                    // Erasure and objection remove the person: each call gets its own.
+                    "candidates" if path == "/api/v1/candidates/{id}" || path.ends_with("/objection") => self.note("candidate to erase", &self.throwaway()),
                     "candidates" if path.starts_with("/api/v1/candidates") => self.note("candidate", &self.candidate),
+                    "requests" => {
+                        let (c, now) = (self.candidate.clone(), self.app.state.clock.now());
+                        let id = self.app.db(|db| hirecast::store::privacy::open_request(db, &c, hirecast::store::privacy::RequestKind::Export, "link", None, now).unwrap());
+                        self.note("privacy request", &id)
+                    }
                     "merges" => self.note("merge", &self.merge()),
                     other => panic!("no object for {{id}} after {other} in {path}"),
                 },
@@ -375,12 +382,23 @@ impl World {
                     // Job-alert links: a made-up token (the alert tests cover real ones); the
                     // answer must not depend on who asks.
                     "confirm" | "unsubscribe" => self.note("alert token", &hirecast::auth::new_token()),
+                    // A person's privacy link is their authorization, whoever holds it.
+                    "privacy" => {
+                        let (c, now, base) = (self.throwaway(), self.app.state.clock.now(), self.app.state.settings.base_url.clone());
+                        let url = self.app.db(|db| hirecast::privacy::link(db, &base, &c, hirecast::store::privacy::LinkScope::Full, now).unwrap());
+                        self.note("privacy token", url.rsplit('/').next().unwrap())
+                    }
                     other => panic!("no token for {other} in {path}"),
                 },
                 "{slug}" => self.slug.clone(),
                 "{code}" => self.code.clone(),
                 "{file}" if path.starts_with("/static/") => "app.css".into(),
                 "{file}" => "funnel.csv".into(),
+                // Actions that change nothing lasting: the archive, leaving the talent pool.
+                "{action}" if path.starts_with("/app/privacy/") => "export".into(),
+                "{action}" if path.starts_with("/privacy/") => "pool".into(),
+                // Confirming without a code: refused as input, nothing enrolled.
+                "{action}" if path.starts_with("/app/settings/two-factor/") => "confirm".into(),
                 "{action}" => "retry".into(),
                 s if s.starts_with('{') => panic!("no value for {s} in {path}"),
                 s => s.to_string(),
@@ -388,6 +406,12 @@ impl World {
             out.push_str(&value);
         }
         (out, link.token)
+    }
+
+    /// A candidate of the opening that a line may erase.
+    fn throwaway(&self) -> String {
+        let tag = hirecast::auth::short_code(6);
+        file(&self.app, found(&self.app, &self.opening, "Eve Erased", None, &[&format!("e{tag}@example.fr")], &format!("e{tag}"), 50)).candidate_id
     }
 
     fn merge(&self) -> String {
