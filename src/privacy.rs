@@ -46,35 +46,25 @@ pub async fn export_archive(pool: &Pool, blobs: &BlobStore, candidate_id: &str, 
 
 /// Erases the person (every part, every table) and then their CV files.
 pub async fn erase(pool: &Pool, blobs: &BlobStore, candidate_id: &str, actor: Option<(&str, &str)>, origin: &str, now: NaiveDateTime) -> anyhow::Result<Option<Erased>> {
-    let id = candidate_id.to_string();
-    let actor = actor.map(|(i, n)| (i.to_string(), n.to_string()));
-    let origin = origin.to_string();
-    let erased = crate::store::run(pool, move |c| {
-        let Some(person) = sp::person_of(c, &id)? else { return Ok(None) };
-        let open = open_requests(c, &person)?;
-        let Some(e) = sp::erase(c, &person)? else { return Ok(None) };
-        record(c, &person, &open, sp::RequestKind::Erasure, &origin, actor.as_ref(), &e, now)?;
-        Ok(Some(e))
-    })
-    .await?;
-    if let Some(e) = &erased {
-        for f in &e.files {
-            blobs.remove(f)?;
-        }
-    }
-    Ok(erased)
+    remove(pool, blobs, candidate_id, sp::RequestKind::Erasure, actor, origin, now).await
 }
 
 /// Records the objection (salted hashes only) and erases the person and their files.
 pub async fn object(pool: &Pool, blobs: &BlobStore, candidate_id: &str, actor: Option<(&str, &str)>, origin: &str, now: NaiveDateTime) -> anyhow::Result<Option<Erased>> {
+    remove(pool, blobs, candidate_id, sp::RequestKind::Objection, actor, origin, now).await
+}
+
+/// Erasure or objection: the database work in one go, recorded, then the files.
+async fn remove(pool: &Pool, blobs: &BlobStore, candidate_id: &str, kind: sp::RequestKind, actor: Option<(&str, &str)>, origin: &str, now: NaiveDateTime) -> anyhow::Result<Option<Erased>> {
     let id = candidate_id.to_string();
     let actor = actor.map(|(i, n)| (i.to_string(), n.to_string()));
     let origin = origin.to_string();
     let erased = crate::store::run(pool, move |c| {
         let Some(person) = sp::person_of(c, &id)? else { return Ok(None) };
         let open = open_requests(c, &person)?;
-        let Some((_, e)) = sp::object(c, &person, now)? else { return Ok(None) };
-        record(c, &person, &open, sp::RequestKind::Objection, &origin, actor.as_ref(), &e, now)?;
+        let e = if kind == sp::RequestKind::Objection { sp::object(c, &person, now)?.map(|(_, e)| e) } else { sp::erase(c, &person)? };
+        let Some(e) = e else { return Ok(None) };
+        record(c, &person, &open, kind, &origin, actor.as_ref(), &e, now)?;
         Ok(Some(e))
     })
     .await?;
