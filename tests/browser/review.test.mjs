@@ -84,9 +84,12 @@ test('a shortlist reviewed with the keyboard, a candidate scored and rejected, a
     await shot('11-candidate');
 
     // A scorecard.
+    // Chromium's PDF viewer takes the focus once the PDF is drawn, and a click that lands while
+    // it holds it does not reach a radio: wait for that (or 5 s), then start in the page's form.
+    await page.waitForFunction(() => document.activeElement?.matches('iframe.cv-viewer'), null, { timeout: 5000 }).catch(() => {});
+    await page.fill('#comment', 'Bon échange');
     await page.check('#rating-0 input[value="4"]');
     await page.check('#rating-1 input[value="5"]');
-    await page.fill('#comment', 'Bon échange');
     await page.click('#scorecard-save');
     await page.waitForSelector('#notice');
     assert.match(await page.locator('#notice').textContent(), /Scorecard saved/);
