@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-say() { printf '\n== %s\n' "$*"; }
+say() { printf '\n== %s (%s)\n' "$*" "$(date +%T)"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 export HIRECAST_TEST_POSTGRES="${HIRECAST_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/postgres}"
@@ -117,3 +117,4 @@ bash scripts/fuzz.sh
 
 say "schemathesis against /api/v1/openapi.json (the built binary, a fresh SQLite database)"
 scripts/schemathesis.sh
+say "Done"
