@@ -570,6 +570,20 @@ pub fn close_requests(conn: &mut DbConn, candidate_id: &str, kind: RequestKind, 
     .execute(conn)
 }
 
+/// An export handed over: audited, and answers the person's open export requests; with none
+/// open (the team exported on its own, or the person used the link unasked), it is recorded
+/// as done, so the register lists it once. One transaction.
+pub fn exported(conn: &mut DbConn, person: &str, origin: &str, by: Option<(&str, &str)>, outcome: &str, now: NaiveDateTime) -> QueryResult<()> {
+    write_transaction(conn, |conn| {
+        let (by_id, by_name) = by.map_or((None, "the person (self-service link)"), |(id, name)| (Some(id), name));
+        audit(conn, by_id, by_name, "export", person, None, now)?;
+        if close_requests(conn, person, RequestKind::Export, by_id, outcome, now)? == 0 {
+            record_done(conn, Some(person), RequestKind::Export, origin, by_id, outcome, now)?;
+        }
+        Ok(())
+    })
+}
+
 pub fn find_request(conn: &mut DbConn, id: &str) -> QueryResult<Option<Request>> {
     privacy_requests::table.find(id).select(Request::as_select()).first(conn).optional()
 }

@@ -224,9 +224,15 @@ async fn retention_purges_on_the_clock_what_is_due_and_keeps_the_talent_pool(bac
     assert_eq!(worker.retention().await.unwrap(), Some(0));
     assert_eq!(worker.retention().await.unwrap(), None, "not again the same day");
 
-    // A month later the person never informed is removed, nobody else.
+    // A month later the person never informed is removed, nobody else; and the sessions
+    // nobody came back to are gone from the table (not only refused when used).
+    app.add_user("sid@acme.fr", Role::Recruiter);
+    let _sid = app.signed_in("sid@acme.fr").await;
+    let sessions = || app.db(|c| hirecast::store::schema::sessions::table.count().get_result::<i64>(c).unwrap());
+    assert!(sessions() >= 1);
     app.state.clock.advance(Duration::days(31));
     assert_eq!(worker.retention().await.unwrap(), Some(1));
+    assert_eq!(sessions(), 0, "expired sessions deleted by the daily job");
     let alive = |id: &str| app.db(|c| sp::person_of(c, id).unwrap()).is_some();
     assert!(!alive(&sam) && alive(&ugo) && alive(&pia) && alive(&olga));
 
@@ -290,11 +296,14 @@ async fn self_service_links_export_erase_object_and_open_requests(backend: Backe
     assert_eq!(post(&visitor, &app, &format!("{path}/pool"), &[("join", "yes")]).await.0, 200);
     let due = app.db(|c| sp::due(c, &Default::default()).unwrap());
     assert_eq!(due.iter().find(|d| d.candidate_id == noe).unwrap().rule, sp::Rule::TalentPool);
-    // The archive.
+    // The archive, after asking for it: the download answers that request, one line in the register.
+    assert_eq!(post(&visitor, &app, &format!("{path}/request"), &[("kind", "export")]).await.0, 200);
     let r = visitor.post(app.url(&format!("{path}/export"))).form(&[("x", "")]).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200);
     let files = unzip(&r.bytes().await.unwrap());
     assert!(String::from_utf8_lossy(&files["data.json"]).contains("noe@example.fr"));
+    let exports: Vec<String> = app.db(|c| sp::requests(c, false, 20).unwrap()).into_iter().filter(|r| r.kind == "export" && r.candidate_id.as_deref() == Some(noe.as_str())).map(|r| r.state).collect();
+    assert_eq!(exports, ["done"], "the request answered, not a second line beside it");
     // A cross-site post is refused.
     let r = visitor.post(app.url(&format!("{path}/erase"))).header("Sec-Fetch-Site", "cross-site").form(&[("confirm", "yes")]).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 403);

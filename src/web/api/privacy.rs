@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::user::Role;
-use crate::store::privacy::{self as sp, Due, Request, RequestKind};
+use crate::store::privacy::{self as sp, Due, Request};
 use crate::web::context::ApiCaller;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::AppState;
@@ -63,10 +63,7 @@ pub async fn export(state: web::Data<AppState>, caller: ApiCaller, id: web::Path
     let c2 = id.clone();
     crate::store::run(&state.pool, move |c| {
         if let Some(person) = sp::person_of(c, &c2)? {
-            sp::audit(c, Some(&uid), &name, "export", &person, None, now)?;
-            if sp::close_requests(c, &person, RequestKind::Export, Some(&uid), "archive exported through the API", now)? == 0 {
-                sp::record_done(c, Some(&person), RequestKind::Export, "team", Some(&uid), "archive exported through the API", now)?;
-            }
+            sp::exported(c, &person, "team", Some((&uid, &name)), "archive exported through the API", now)?;
         }
         Ok(())
     })

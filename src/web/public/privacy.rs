@@ -152,13 +152,7 @@ pub async fn act(state: web::Data<AppState>, viewer: Viewer, req: HttpRequest, p
         ("export", LinkScope::Full) => {
             let Some(zip) = crate::privacy::export_archive(&state.pool, &state.blobs, &candidate, now).await? else { return gone(&state, &req, lang) };
             let cid = candidate.clone();
-            store::run(&state.pool, move |c| {
-                sp::audit(c, None, "the person (self-service link)", "export", &cid, None, now)?;
-                sp::close_requests(c, &cid, RequestKind::Export, None, "archive downloaded by the person", now)?;
-                sp::record_done(c, Some(&cid), RequestKind::Export, "link", None, "archive downloaded by the person", now)?;
-                Ok(())
-            })
-            .await?;
+            store::run(&state.pool, move |c| Ok(sp::exported(c, &cid, "link", None, "archive downloaded by the person", now)?)).await?;
             Ok(HttpResponse::Ok()
                 .content_type("application/zip")
                 .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"my-data.zip\""))

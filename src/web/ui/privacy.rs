@@ -250,11 +250,7 @@ pub async fn act(req: HttpRequest, state: web::Data<AppState>, me: SignedIn, pat
             let (uid, uname, c2) = (me.user.id.clone(), me.user.name.clone(), cid.clone());
             crate::store::run(&state.pool, move |c| {
                 let Some(person) = sp::person_of(c, &c2)? else { return Ok(()) };
-                sp::audit(c, Some(&uid), &uname, "export", &person, None, now)?;
-                if sp::close_requests(c, &person, RequestKind::Export, Some(&uid), "archive exported by the team", now)? == 0 {
-                    sp::record_done(c, Some(&person), RequestKind::Export, "team", Some(&uid), "archive exported by the team", now)?;
-                }
-                Ok(())
+                Ok(sp::exported(c, &person, "team", Some((&uid, &uname)), "archive exported by the team", now)?)
             })
             .await
             .map_err(db_err)?;
