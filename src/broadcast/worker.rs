@@ -353,12 +353,13 @@ impl Worker {
     /// The daily retention purge (once a day on the clock): removes the people due and records
     /// the counts. Returns how many people were removed, `None` when it was not yet time.
     pub async fn retention(&self) -> anyhow::Result<Option<i64>> {
-        let (now, retention) = (self.ctx.clock.now(), self.ctx.settings.retention);
+        let (now, retention, limits) = (self.ctx.clock.now(), self.ctx.settings.retention, self.ctx.settings.session_limits());
         let blobs = crate::store::blobs::BlobStore::new(&self.ctx.settings.data_dir);
         let done = crate::store::run(&self.ctx.pool, move |c| {
             if crate::store::privacy::last_retention_run(c)?.is_some_and(|t| now - t < chrono::Duration::hours(24)) {
                 return Ok(None);
             }
+            crate::store::users::delete_expired_sessions(c, now, limits)?;
             let (run, files) = crate::store::privacy::purge(c, &retention, now)?;
             Ok(Some((run.candidates, files)))
         })

@@ -372,6 +372,20 @@ pub fn user_for_session(conn: &mut DbConn, token: &str, now: NaiveDateTime, limi
     Ok(Some(User::try_from(user)?))
 }
 
+/// Deletes every session past its idle or absolute end (run by the daily retention job, so
+/// a session nobody comes back to does not stay in the table). Returns how many.
+pub fn delete_expired_sessions(conn: &mut DbConn, now: NaiveDateTime, limits: SessionLimits) -> QueryResult<usize> {
+    diesel::delete(
+        sessions::table.filter(
+            sessions::last_seen_at
+                .le(now - limits.idle)
+                .or(sessions::created_at.le(now - limits.absolute))
+                .or(sessions::expires_at.le(now)),
+        ),
+    )
+    .execute(conn)
+}
+
 pub fn delete_session(conn: &mut DbConn, token: &str) -> QueryResult<usize> {
     diesel::delete(sessions::table.find(hash_token(token))).execute(conn)
 }
