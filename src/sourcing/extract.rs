@@ -3711,7 +3711,12 @@ mod kw {
                 break;
             }
             let q = blanks(e);
-            let next = if b.get(q) == Some(&b'.') && (bracket || (arobase && q == e)) {
+            // a full stop after a label, then a blank and a capital, ends the
+            // sentence, not the domain ("x [at] exemple [dot] fr. Dispo")
+            let stop = q == e && b.get(q) == Some(&b'.') && b.get(q + 1).is_some_and(|&x| x == b' ' || x == b'\t') && b.get(blanks(q + 1)).is_some_and(u8::is_ascii_uppercase);
+            let next = if stop {
+                None
+            } else if b.get(q) == Some(&b'.') && (bracket || (arobase && q == e)) {
                 Some(if bracket { blanks(q + 1) } else { q + 1 })
             } else if let (true, Some(close)) = (bracket, b.get(q).and_then(|&x| close_of(x))) {
                 let r = blanks(q + 1);
@@ -3741,18 +3746,24 @@ mod kw {
                 _ => break,
             }
         }
-        if k < 2 {
-            return;
-        }
-        let mut d = String::with_capacity(labels[k - 1].1 - labels[0].0);
-        for (idx, &(a, e)) in labels[..k].iter().enumerate() {
-            if idx > 0 {
-                d.push('.');
+        // the longest run of labels that makes a valid domain: a word after a
+        // full stop ("… [dot] fr.merci") is the text going on, not a label
+        let mut d = String::new();
+        while k >= 2 {
+            d.clear();
+            for (idx, &(a, e)) in labels[..k].iter().enumerate() {
+                if idx > 0 {
+                    d.push('.');
+                }
+                d.push_str(&s[a..e]);
             }
-            d.push_str(&s[a..e]);
+            d.make_ascii_lowercase();
+            if emails::valid_domain(&d) {
+                break;
+            }
+            k -= 1;
         }
-        d.make_ascii_lowercase();
-        if !emails::valid_domain(&d) {
+        if k < 2 {
             return;
         }
         let mut e = s[j..le].to_ascii_lowercase();
@@ -4565,6 +4576,12 @@ mod tests {
         assert_eq!(extract("sam (arobase) free (point) fr").emails, ["sam@free.fr"]);
         // order of appearance is kept across plain and obfuscated forms
         assert_eq!(extract("a [at] b [dot] fr puis c@d.fr").emails, ["a@b.fr", "c@d.fr"]);
+        // an address followed by a full stop, then the sentence going on
+        assert_eq!(extract("x [at] example [dot] fr. Dispo de suite").emails, ["x@example.fr"]);
+        assert_eq!(extract("x [at] example [dot] fr.Dispo de suite").emails, ["x@example.fr"]);
+        assert_eq!(extract("Écrivez à x [at] example [dot] fr. Email sous 24 h").emails, ["x@example.fr"]);
+        assert_eq!(extract("x (at) example (dot) co (dot) uk. Merci").emails, ["x@example.co.uk"]);
+        assert_eq!(extract("x [at] mail [dot] example [dot] fr").emails, ["x@mail.example.fr"]);
         assert_eq!(extract("c@d.fr puis a [at] b [dot] fr").emails, ["c@d.fr", "a@b.fr"]);
     }
 

@@ -235,6 +235,7 @@ fn scan_answers_every_line_in_order_and_reports_bad_lines() {
         r#"{"id": 1, "text": "Bonjour ! Dev Rust + Postgres, mon CV : https://example.fr/cv.pdf, jean [at] example [dot] fr, 06 12 34 56 78 #OpenToWork @lea@mastodon.social"}"#,
         r#"{"id": "oops""#,
         r#"{"id": "c", "text": "Comptable confirmée, 10 ans d'expérience sur SAP"}"#,
+        r#"{"id": "d", "text": "Mon mail : x [at] example [dot] fr. Dispo de suite"}"#,
     ]
     .join("\n");
     let mut child = hirecast(&d)
@@ -248,7 +249,8 @@ fn scan_answers_every_line_in_order_and_reports_bad_lines() {
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(lines.len(), 2, "the bad line is skipped");
+    assert_eq!(lines.len(), 3, "the bad line is skipped");
+    assert_eq!(lines[2]["emails"], serde_json::json!(["x@example.fr"]), "an obfuscated address followed by a full stop");
     let first = &lines[0];
     assert_eq!(first["id"], 1);
     assert_eq!(first["urls"], serde_json::json!(["https://example.fr/cv.pdf"]));
