@@ -51,12 +51,20 @@ pub fn taxonomy(conn: &mut DbConn) -> QueryResult<std::sync::Arc<Taxonomy>> {
         (&r.slug, &r.label_en, &r.label_fr, &r.category, &r.aliases, r.ambiguous).hash(&mut h);
     }
     let key = h.finish();
-    if let Some((_, t)) = BUILT.lock().unwrap_or_else(|p| p.into_inner()).iter().find(|(k, _)| *k == key) {
-        return Ok(t.clone());
+    {
+        // Least recently used goes first: a hit moves to the end, so a set in use is not
+        // evicted by others being built beside it.
+        let mut cache = BUILT.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(i) = cache.iter().position(|(k, _)| *k == key) {
+            let hit = cache.remove(i);
+            let t = hit.1.clone();
+            cache.push(hit);
+            return Ok(t);
+        }
     }
     let built = build(&rows);
     let mut cache = BUILT.lock().unwrap_or_else(|p| p.into_inner());
-    if cache.len() >= 8 {
+    if cache.len() >= 32 {
         cache.remove(0);
     }
     cache.push((key, built.clone()));
