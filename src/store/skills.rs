@@ -64,6 +64,10 @@ pub fn taxonomy(conn: &mut DbConn) -> QueryResult<std::sync::Arc<Taxonomy>> {
     }
     let built = build(&rows);
     let mut cache = BUILT.lock().unwrap_or_else(|p| p.into_inner());
+    // Another caller may have built the same set meanwhile: one matcher per set, theirs.
+    if let Some((_, t)) = cache.iter().find(|(k, _)| *k == key) {
+        return Ok(t.clone());
+    }
     if cache.len() >= 32 {
         cache.remove(0);
     }
