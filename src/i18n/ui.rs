@@ -74,7 +74,15 @@ ui_texts! {
     search_bad_account: "Choose a connected Mastodon or Bluesky account.", "Choisissez un compte Mastodon ou Bluesky connecté.";
     no_search_accounts: "Connect a Mastodon or Bluesky account (Channels) to search public posts.", "Connectez un compte Mastodon ou Bluesky (Canaux) pour chercher dans les publications publiques.";
     merges_title: "Merged candidates", "Candidats fusionnés";
-    merges_intro: "One person found on several channels is one candidate. Merges made by Hirecast (same email, phone, handle or CV file) and by recruiters are listed here; undoing one separates the two again, for good.", "Une personne trouvée sur plusieurs canaux est un seul candidat. Les fusions faites par Hirecast (même e-mail, téléphone, identifiant ou fichier CV) et par les recruteurs sont listées ici ; en annuler une sépare à nouveau les deux, définitivement.";
+    merges_intro: "One person found on several channels is one candidate. Hirecast merges only by what the person gave themselves (the form's email, the account that replied); merges confirmed or made by recruiters are listed here too. Undoing one separates the two again, for good.", "Une personne trouvée sur plusieurs canaux est un seul candidat. Hirecast ne fusionne que sur ce que la personne a donné elle-même (l'e-mail du formulaire, le compte qui a répondu) ; les fusions confirmées ou faites par les recruteurs sont aussi listées ici. En annuler une sépare à nouveau les deux, définitivement.";
+    proposals_title: "Possible duplicates", "Doublons possibles";
+    proposals_intro: "These candidates share a phone number, a CV file or an email found in a document. That is not enough to know they are one person: merge them only if you are sure; keep them apart otherwise.", "Ces candidats partagent un numéro de téléphone, un fichier CV ou un e-mail trouvé dans un document. Cela ne suffit pas à savoir qu'il s'agit d'une seule personne : fusionnez-les seulement si vous en êtes sûr·e ; sinon, gardez-les séparés.";
+    proposal_line: "{merge} and {keep}", "{merge} et {keep}";
+    proposal_confirm: "Same person: merge", "Même personne : fusionner";
+    proposal_dismiss: "Different people", "Personnes différentes";
+    proposal_dismissed: "Kept apart: Hirecast will not propose these two again.", "Gardés séparés : Hirecast ne proposera plus ces deux-là.";
+    proposal_decided: "This proposal was already answered.", "Cette proposition a déjà reçu une réponse.";
+    merge_same_document_email: "same email found in a document", "même e-mail trouvé dans un document";
     merge_form_title: "Merge two candidates who are the same person", "Fusionner deux candidats qui sont la même personne";
     f_merge_keep: "Keep", "Garder";
     f_merge_absorb: "Merge into it", "Y fusionner";

@@ -253,7 +253,8 @@ impl Sourcing {
         let known_ids: Vec<(crate::store::sourcing::IdentityKind, String)> = {
             use crate::store::sourcing::IdentityKind;
             let mut v: Vec<(IdentityKind, String)> = a.handle.iter().map(|h| (IdentityKind::Handle, h.clone())).collect();
-            for e in a.given_emails.iter().chain(extracted.iter().flat_map(|x| x.emails.iter())) {
+            // Only what the person gave names them (an email found in a text may be another's).
+            for e in &a.given_emails {
                 v.push((IdentityKind::Email, e.to_lowercase()));
             }
             v
@@ -312,6 +313,7 @@ impl Sourcing {
             opening_id: opening.id.clone(),
             name: a.name,
             handle: a.handle,
+            given_emails: a.given_emails.iter().map(|e| e.to_lowercase()).collect(),
             emails: emails.clone(),
             phones,
             headline: a.headline,

@@ -110,9 +110,20 @@ fn file_once(conn: &mut DbConn, a: &NewApplication<'_>) -> QueryResult<Filed> {
         let email = a.details.email.as_str();
         // The same person may already be known by this email from a reply or a profile.
         let known = super::sourcing::candidate_by_identity(conn, super::sourcing::IdentityKind::Email, email)?;
+        let mut guessed_by: Option<String> = None;
         let candidate: Option<CandidateRow> = match known {
             Some(id) => candidates::table.find(id).select(CandidateRow::as_select()).first(conn).optional()?,
-            None => candidates::table.filter(candidates::email.eq(email)).select(CandidateRow::as_select()).first(conn).optional()?,
+            None => {
+                // Another candidate may show this email only because it was found in their CV
+                // or a text (an agency's address, a friend's): the person typing it on the
+                // form owns it. The other keeps it as a signal, and a merge is only proposed.
+                let guessed: Option<String> = candidates::table.filter(candidates::email.eq(email)).select(candidates::id).first(conn).optional()?;
+                if let Some(other) = guessed {
+                    super::sourcing::keep_as_signal(conn, &other, email, a.at)?;
+                    guessed_by = Some(other);
+                }
+                None
+            }
         };
         let candidate_id = match candidate {
             Some(c) => {
@@ -143,6 +154,9 @@ fn file_once(conn: &mut DbConn, a: &NewApplication<'_>) -> QueryResult<Filed> {
                     })
                     .execute(conn)?;
                 super::sourcing::add_identity(conn, super::sourcing::IdentityKind::Email, email, &id, a.at)?;
+                if let Some(other) = &guessed_by {
+                    super::merges::propose_tx(conn, &id, other, "document_email", email, a.at)?;
+                }
                 id
             }
         };

@@ -13,13 +13,16 @@ use serde::{Deserialize, Serialize};
 
 use super::models::CandidateRow;
 use super::schema::{
-    applications, candidate_cvs, candidate_identities, candidate_merges, candidate_messages, candidate_sources, candidates, shortlist_entries,
-    shortlist_events, users,
+    applications, candidate_cvs, candidate_identities, candidate_merges, candidate_messages, candidate_signals, candidate_sources, candidates,
+    merge_proposals, shortlist_entries, shortlist_events, users,
 };
 use super::{new_id, write_transaction, DbConn};
 
 /// Why two candidates became one: the kind of identity they shared, or a person's decision.
-pub const REASONS: &[&str] = &["email", "phone", "handle", "cv", "manual"];
+/// `email` and `handle` are identities the person gave (merged by hirecast); `phone`, `cv` and
+/// `document_email` (an email found inside a CV or a text) are weak signals, merged only when
+/// a person confirmed hirecast's proposal; `manual`: a person's own merge.
+pub const REASONS: &[&str] = &["email", "phone", "handle", "cv", "document_email", "manual"];
 
 #[derive(Debug)]
 pub enum MergeError {
@@ -29,6 +32,8 @@ pub enum MergeError {
     Same,
     /// This merge was already undone.
     AlreadyUndone,
+    /// This proposal was already confirmed or dismissed.
+    Decided,
     /// The kept candidate was merged into another one since: undo that merge first.
     LaterMerge,
     Db(diesel::result::Error),
@@ -46,6 +51,7 @@ impl std::fmt::Display for MergeError {
             MergeError::NotFound => f.write_str("candidate not found (or already merged into another one)"),
             MergeError::Same => f.write_str("a candidate cannot be merged with itself"),
             MergeError::AlreadyUndone => f.write_str("this merge was already undone"),
+            MergeError::Decided => f.write_str("this proposal was already confirmed or dismissed"),
             MergeError::LaterMerge => f.write_str("the candidate kept was merged into another one since: undo that merge first"),
             MergeError::Db(e) => write!(f, "database error: {e}"),
         }
@@ -79,6 +85,9 @@ struct Moved {
     survivor_before: Fields,
     /// The absorbed candidate's email, given to the kept one that had none.
     moved_email: Option<String>,
+    /// Weak signals of the absorbed candidate copied to the kept one (it had none of them).
+    #[serde(default)]
+    signals_added: Vec<(String, String)>,
 }
 
 fn live(conn: &mut DbConn, id: &str) -> QueryResult<Option<CandidateRow>> {
@@ -120,6 +129,24 @@ pub(super) fn merge_tx(conn: &mut DbConn, survivor: &str, absorbed: &str, reason
     m.entries = only;
     m.kept_apart_entries = both;
     move_listed(conn, absorbed, survivor, &m)?;
+    // The absorbed candidate keeps its signals (for an undo); the kept one gets copies.
+    let theirs: Vec<(String, String)> =
+        candidate_signals::table.filter(candidate_signals::candidate_id.eq(absorbed)).select((candidate_signals::kind, candidate_signals::value)).load(conn)?;
+    let ours: Vec<(String, String)> =
+        candidate_signals::table.filter(candidate_signals::candidate_id.eq(survivor)).select((candidate_signals::kind, candidate_signals::value)).load(conn)?;
+    for (kind, value) in theirs {
+        if !ours.contains(&(kind.clone(), value.clone())) {
+            diesel::insert_into(candidate_signals::table)
+                .values((
+                    candidate_signals::kind.eq(&kind),
+                    candidate_signals::value.eq(&value),
+                    candidate_signals::candidate_id.eq(survivor),
+                    candidate_signals::created_at.eq(at),
+                ))
+                .execute(conn)?;
+            m.signals_added.push((kind, value));
+        }
+    }
 
     m.survivor_before =
         Fields { phone: s.phone.clone(), headline: s.headline.clone(), location: s.location.clone(), languages: s.languages.clone(), years_experience: s.years_experience };
@@ -151,6 +178,18 @@ pub(super) fn merge_tx(conn: &mut DbConn, survivor: &str, absorbed: &str, reason
     diesel::update(candidates::table.find(absorbed)).set((candidates::merged_into.eq(Some(survivor)), candidates::updated_at.eq(at))).execute(conn)?;
 
     let id = new_id();
+    // A proposal for this pair is answered by the merge, whoever made it.
+    let (lo, hi) = if survivor < absorbed { (survivor, absorbed) } else { (absorbed, survivor) };
+    diesel::update(
+        merge_proposals::table.filter(merge_proposals::candidate_a.eq(lo)).filter(merge_proposals::candidate_b.eq(hi)).filter(merge_proposals::decided_at.is_null()),
+    )
+    .set((
+        merge_proposals::decision.eq(Some("merged")),
+        merge_proposals::decided_by.eq(actor),
+        merge_proposals::decided_at.eq(Some(at)),
+        merge_proposals::merge_id.eq(Some(&id)),
+    ))
+    .execute(conn)?;
     diesel::insert_into(candidate_merges::table)
         .values((
             candidate_merges::id.eq(&id),
@@ -217,6 +256,9 @@ pub fn undo(conn: &mut DbConn, merge_id: &str, actor: &str, at: NaiveDateTime) -
         let m: Moved = serde_json::from_str(&moved).map_err(|e| MergeError::Db(diesel::result::Error::DeserializationError(Box::new(e))))?;
 
         move_listed(conn, &survivor, &absorbed, &m)?;
+        for (kind, value) in &m.signals_added {
+            diesel::delete(candidate_signals::table.find((kind, value, &survivor))).execute(conn)?;
+        }
 
         let b = &m.survivor_before;
         let email_back = m.moved_email.is_some() && s.email == m.moved_email;
@@ -257,7 +299,18 @@ pub fn kept_apart(conn: &mut DbConn, a: &str, b: &str) -> QueryResult<bool> {
         )
         .count()
         .get_result(conn)?;
-    Ok(n > 0)
+    if n > 0 {
+        return Ok(true);
+    }
+    // A person who dismissed hirecast's proposal said they are two people.
+    let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+    let dismissed: i64 = merge_proposals::table
+        .filter(merge_proposals::candidate_a.eq(lo))
+        .filter(merge_proposals::candidate_b.eq(hi))
+        .filter(merge_proposals::decision.eq("dismissed"))
+        .count()
+        .get_result(conn)?;
+    Ok(dismissed > 0)
 }
 
 /// One recorded merge as the pages and the API show it.
@@ -352,4 +405,172 @@ pub fn for_opening(conn: &mut DbConn, opening_id: &str) -> QueryResult<Vec<Merge
 pub fn find(conn: &mut DbConn, merge_id: &str) -> QueryResult<Option<MergeView>> {
     let rows = candidate_merges::table.filter(candidate_merges::id.eq(merge_id)).select(record_columns()).load(conn)?;
     Ok(views(conn, rows)?.pop())
+}
+
+// ---- Proposals: two candidates who may be one person ----
+
+/// Proposes merging two candidates who share a weak signal (`reason`: `phone`, `cv`,
+/// `document_email`; `value`: what they share), inside the caller's transaction. Nothing new
+/// when the pair was proposed before (open, confirmed or dismissed), merged, or kept apart.
+pub(super) fn propose_tx(conn: &mut DbConn, a: &str, b: &str, reason: &str, value: &str, at: NaiveDateTime) -> QueryResult<bool> {
+    if a == b {
+        return Ok(false);
+    }
+    let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+    let known: i64 = merge_proposals::table.filter(merge_proposals::candidate_a.eq(lo)).filter(merge_proposals::candidate_b.eq(hi)).count().get_result(conn)?;
+    if known > 0 || kept_apart(conn, lo, hi)? {
+        return Ok(false);
+    }
+    diesel::insert_into(merge_proposals::table)
+        .values((
+            merge_proposals::id.eq(new_id()),
+            merge_proposals::candidate_a.eq(lo),
+            merge_proposals::candidate_b.eq(hi),
+            merge_proposals::reason.eq(reason),
+            merge_proposals::value.eq(value),
+            merge_proposals::proposed_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// One proposal as the pages and the API show it: `keep` is the older candidate (kept if
+/// confirmed), `merge` the newer one.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProposalView {
+    pub id: String,
+    pub keep_id: String,
+    pub keep_name: String,
+    pub merge_id: String,
+    pub merge_name: String,
+    /// `phone`, `cv` or `document_email`.
+    pub reason: String,
+    /// What they share: the phone number, the email, the CV file's SHA-256.
+    pub value: String,
+    pub proposed_at: NaiveDateTime,
+    /// `merged` or `dismissed`, once a person answered.
+    pub decision: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<NaiveDateTime>,
+}
+
+type ProposalRecord = (String, String, String, String, String, NaiveDateTime, Option<String>, Option<String>, Option<NaiveDateTime>);
+
+fn proposal_columns() -> (
+    merge_proposals::id,
+    merge_proposals::candidate_a,
+    merge_proposals::candidate_b,
+    merge_proposals::reason,
+    merge_proposals::value,
+    merge_proposals::proposed_at,
+    merge_proposals::decision,
+    merge_proposals::decided_by,
+    merge_proposals::decided_at,
+) {
+    (
+        merge_proposals::id,
+        merge_proposals::candidate_a,
+        merge_proposals::candidate_b,
+        merge_proposals::reason,
+        merge_proposals::value,
+        merge_proposals::proposed_at,
+        merge_proposals::decision,
+        merge_proposals::decided_by,
+        merge_proposals::decided_at,
+    )
+}
+
+fn proposal_views(conn: &mut DbConn, rows: Vec<ProposalRecord>) -> QueryResult<Vec<ProposalView>> {
+    let mut ids: Vec<&String> = rows.iter().flat_map(|r| [&r.1, &r.2]).collect();
+    ids.sort();
+    ids.dedup();
+    let people: Vec<(String, String, NaiveDateTime)> =
+        candidates::table.filter(candidates::id.eq_any(ids)).select((candidates::id, candidates::name, candidates::created_at)).load(conn)?;
+    let mut deciders: Vec<&String> = rows.iter().filter_map(|r| r.7.as_ref()).collect();
+    deciders.dedup();
+    let users: Vec<(String, String)> = users::table.filter(users::id.eq_any(deciders)).select((users::id, users::name)).load(conn)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, a, b, reason, value, proposed_at, decision, decided_by, decided_at) in rows {
+        let (Some(pa), Some(pb)) = (people.iter().find(|p| p.0 == a), people.iter().find(|p| p.0 == b)) else { continue };
+        let (keep, merge) = if (pb.2, &pb.0) < (pa.2, &pa.0) { (pb, pa) } else { (pa, pb) };
+        out.push(ProposalView {
+            id,
+            keep_id: keep.0.clone(),
+            keep_name: keep.1.clone(),
+            merge_id: merge.0.clone(),
+            merge_name: merge.1.clone(),
+            reason,
+            value,
+            proposed_at,
+            decision,
+            decided_by: decided_by.and_then(|u| users.iter().find(|x| x.0 == u).map(|x| x.1.clone())),
+            decided_at,
+        });
+    }
+    Ok(out)
+}
+
+/// The open proposals about live candidates among `ids`, oldest first.
+fn open_among(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<ProposalView>> {
+    let live: Vec<String> = candidates::table.filter(candidates::id.eq_any(ids)).filter(candidates::merged_into.is_null()).select(candidates::id).load(conn)?;
+    let rows: Vec<ProposalRecord> = merge_proposals::table
+        .filter(merge_proposals::decided_at.is_null())
+        .filter(merge_proposals::candidate_a.eq_any(&live).or(merge_proposals::candidate_b.eq_any(&live)))
+        .order((merge_proposals::proposed_at.asc(), merge_proposals::id.asc()))
+        .select(proposal_columns())
+        .load(conn)?;
+    // Both must still be live: a proposal about a merged candidate waits for an undo.
+    let mut other: Vec<&String> = rows.iter().flat_map(|r| [&r.1, &r.2]).collect();
+    other.dedup();
+    let alive: Vec<String> = candidates::table.filter(candidates::id.eq_any(other)).filter(candidates::merged_into.is_null()).select(candidates::id).load(conn)?;
+    let rows = rows.into_iter().filter(|r| alive.contains(&r.1) && alive.contains(&r.2)).collect();
+    proposal_views(conn, rows)
+}
+
+/// The open proposals about candidates of an opening's shortlist store.
+pub fn open_for_opening(conn: &mut DbConn, opening_id: &str) -> QueryResult<Vec<ProposalView>> {
+    let ids: Vec<String> = shortlist_entries::table.filter(shortlist_entries::opening_id.eq(opening_id)).select(shortlist_entries::candidate_id).load(conn)?;
+    open_among(conn, &ids)
+}
+
+/// Every proposal about a candidate (open, confirmed, dismissed), newest first.
+pub fn proposals_of(conn: &mut DbConn, candidate_id: &str) -> QueryResult<Vec<ProposalView>> {
+    let rows = merge_proposals::table
+        .filter(merge_proposals::candidate_a.eq(candidate_id).or(merge_proposals::candidate_b.eq(candidate_id)))
+        .order((merge_proposals::proposed_at.desc(), merge_proposals::id.asc()))
+        .select(proposal_columns())
+        .load(conn)?;
+    proposal_views(conn, rows)
+}
+
+pub fn find_proposal(conn: &mut DbConn, id: &str) -> QueryResult<Option<ProposalView>> {
+    let rows = merge_proposals::table.filter(merge_proposals::id.eq(id)).select(proposal_columns()).load(conn)?;
+    Ok(proposal_views(conn, rows)?.pop())
+}
+
+/// A person confirms a proposal: the newer candidate is merged into the older one, recorded
+/// with the signal they shared as its reason and the person who confirmed. Returns the merge.
+pub fn confirm(conn: &mut DbConn, proposal_id: &str, actor: &str, at: NaiveDateTime) -> Result<String, MergeError> {
+    write_transaction::<_, MergeError, _>(conn, |conn| {
+        let p = find_proposal(conn, proposal_id)?.ok_or(MergeError::NotFound)?;
+        if p.decided_at.is_some() {
+            return Err(MergeError::Decided);
+        }
+        merge_tx(conn, &p.keep_id, &p.merge_id, &p.reason, Some(actor), at)
+    })
+}
+
+/// A person says the two are different people: the proposal is closed and hirecast will not
+/// merge or propose them again.
+pub fn dismiss(conn: &mut DbConn, proposal_id: &str, actor: &str, at: NaiveDateTime) -> Result<(), MergeError> {
+    write_transaction::<_, MergeError, _>(conn, |conn| {
+        let n = diesel::update(merge_proposals::table.find(proposal_id).filter(merge_proposals::decided_at.is_null()))
+            .set((merge_proposals::decision.eq(Some("dismissed")), merge_proposals::decided_by.eq(Some(actor)), merge_proposals::decided_at.eq(Some(at))))
+            .execute(conn)?;
+        if n == 0 {
+            let known: i64 = merge_proposals::table.find(proposal_id).count().get_result(conn)?;
+            return Err(if known > 0 { MergeError::Decided } else { MergeError::NotFound });
+        }
+        Ok(())
+    })
 }

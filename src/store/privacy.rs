@@ -20,7 +20,7 @@ use diesel::sql_types::Text;
 use sha2::{Digest, Sha256};
 
 use super::schema::{
-    applications, audit_log, candidate_cvs, candidate_identities, candidates, install_settings, openings, privacy_links, privacy_requests,
+    applications, audit_log, candidate_cvs, candidate_identities, candidate_signals, candidates, install_settings, openings, privacy_links, privacy_requests,
     purge_runs, shortlist_entries, sourcing_objections,
 };
 use super::{new_id, write_transaction, DbConn};
@@ -358,6 +358,14 @@ pub fn object(conn: &mut DbConn, candidate_id: &str, now: NaiveDateTime) -> Quer
         let salt = salt(conn)?;
         let mut ids: Vec<(String, String)> =
             candidate_identities::table.filter(candidate_identities::candidate_id.eq_any(&parts)).select((candidate_identities::kind, candidate_identities::value)).load(conn)?;
+        // Their phones and CV files too (weak signals, but theirs); not an email only found in
+        // their CV, which may be an agency's that other people's CVs show.
+        let signals: Vec<(String, String)> = candidate_signals::table
+            .filter(candidate_signals::candidate_id.eq_any(&parts))
+            .filter(candidate_signals::kind.eq_any(["phone", "cv"]))
+            .select((candidate_signals::kind, candidate_signals::value))
+            .load(conn)?;
+        ids.extend(signals);
         let contacts: Vec<(Option<String>, Option<String>)> = candidates::table.filter(candidates::id.eq_any(&parts)).select((candidates::email, candidates::phone)).load(conn)?;
         for (e, p) in contacts {
             ids.extend(e.map(|e| ("email".to_string(), e)));

@@ -191,7 +191,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     alert_subscribers, alert_sends, blob_files, candidate_identities, candidate_sources, candidate_cvs, cv_texts,
     shortlist_entries, shortlist_events, harvest_cursors, candidate_messages, sourcing_searches, skill_overrides, candidate_merges,
     candidate_notes, scorecards, review_links, notifications, notification_settings, shortlist_notices, candidate_email_templates,
-    privacy_links, privacy_requests, sourcing_objections, install_settings, audit_log, purge_runs,
+    privacy_links, privacy_requests, sourcing_objections, install_settings, audit_log, purge_runs, candidate_signals, merge_proposals,
 );
 
 diesel::table! {
@@ -632,5 +632,29 @@ diesel::table! {
         failures -> BigInt,
         created_at -> Timestamp,
         expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    candidate_signals (kind, value, candidate_id) {
+        kind -> Text,
+        value -> Text,
+        candidate_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    merge_proposals (id) {
+        id -> Text,
+        candidate_a -> Text,
+        candidate_b -> Text,
+        reason -> Text,
+        value -> Text,
+        proposed_at -> Timestamp,
+        decision -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        merge_id -> Nullable<Text>,
     }
 }

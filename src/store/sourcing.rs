@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::models::CandidateRow;
-use super::schema::{candidate_cvs, candidate_identities, candidate_sources, candidates, cv_texts, shortlist_entries, shortlist_events};
+use super::schema::{candidate_cvs, candidate_identities, candidate_signals, candidate_sources, candidates, cv_texts, shortlist_entries, shortlist_events};
 use super::{new_id, write_transaction, DbConn};
 
 /// How a person is recognised.
@@ -260,8 +260,14 @@ pub struct FoundCv {
 pub struct Found {
     pub opening_id: String,
     pub name: String,
+    /// The replying account (`network:key`): an identity the person gave themselves.
     pub handle: Option<String>,
+    /// The emails the person typed themselves (the apply form's): identities, which merge.
+    pub given_emails: Vec<String>,
+    /// Every email known for this answer, the given ones first, then those found in the texts
+    /// and the CVs (found ones are weak signals: they only propose a merge).
     pub emails: Vec<String>,
+    /// Phones, given or found: weak signals (a switchboard, a family phone), never a merge.
     pub phones: Vec<String>,
     pub headline: Option<String>,
     pub location: Option<String>,
@@ -298,15 +304,119 @@ pub fn file_found(conn: &mut DbConn, f: &Found) -> anyhow::Result<Filed> {
     Ok(write_transaction::<_, diesel::result::Error, _>(conn, |conn| file_found_tx(conn, f))?)
 }
 
-fn identities_of(f: &Found) -> Vec<(IdentityKind, String)> {
+/// What the person gave themselves: the replying account, the form's email. Only these merge.
+pub fn identities_of(f: &Found) -> Vec<(IdentityKind, String)> {
     let mut ids = Vec::new();
     if let Some(h) = &f.handle {
         ids.push((IdentityKind::Handle, h.clone()));
     }
-    ids.extend(f.emails.iter().map(|e| (IdentityKind::Email, e.to_lowercase())));
-    ids.extend(f.phones.iter().map(|p| (IdentityKind::Phone, p.clone())));
-    ids.extend(f.cvs.iter().map(|c| (IdentityKind::Cv, c.sha256.clone())));
+    for e in &f.given_emails {
+        let e = e.to_lowercase();
+        if !ids.iter().any(|(_, v)| *v == e) {
+            ids.push((IdentityKind::Email, e));
+        }
+    }
     ids
+}
+
+/// The weak signals of an answer: emails found in its texts or CVs, phones, CV files.
+fn signals_of(f: &Found) -> Vec<(IdentityKind, String)> {
+    let given: Vec<String> = f.given_emails.iter().map(|e| e.to_lowercase()).collect();
+    let mut v: Vec<(IdentityKind, String)> = Vec::new();
+    for e in &f.emails {
+        let e = e.to_lowercase();
+        if !given.contains(&e) && !v.iter().any(|(k, x)| *k == IdentityKind::Email && *x == e) {
+            v.push((IdentityKind::Email, e));
+        }
+    }
+    for p in &f.phones {
+        if !v.iter().any(|(k, x)| *k == IdentityKind::Phone && x == p) {
+            v.push((IdentityKind::Phone, p.clone()));
+        }
+    }
+    v.extend(f.cvs.iter().map(|c| (IdentityKind::Cv, c.sha256.clone())));
+    v
+}
+
+/// A signal held by more people than this (an agency's address in many CVs, a switchboard)
+/// says nothing about who is who: it proposes no merge.
+pub const SHARED_SIGNAL: usize = 2;
+
+/// Records a weak signal of the candidate (several candidates may hold the same one).
+fn add_signal(conn: &mut DbConn, kind: IdentityKind, value: &str, candidate_id: &str, at: NaiveDateTime) -> QueryResult<()> {
+    let known: i64 = candidate_signals::table.find((kind.as_str(), value, candidate_id)).count().get_result(conn)?;
+    if known == 0 {
+        diesel::insert_into(candidate_signals::table)
+            .values((
+                candidate_signals::kind.eq(kind.as_str()),
+                candidate_signals::value.eq(value),
+                candidate_signals::candidate_id.eq(candidate_id),
+                candidate_signals::created_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Gives up the contact email a candidate was shown with (found, not given: another person
+/// gave it on the form); it stays one of their signals.
+pub fn keep_as_signal(conn: &mut DbConn, candidate_id: &str, email: &str, at: NaiveDateTime) -> QueryResult<()> {
+    add_signal(conn, IdentityKind::Email, email, candidate_id, at)?;
+    diesel::update(candidates::table.find(candidate_id)).set(candidates::email.eq(None::<String>)).execute(conn)?;
+    Ok(())
+}
+
+/// The other live candidates who hold this value: as a weak signal, or as an identity they
+/// gave (an email found in this CV that another person typed on the form).
+fn holders(conn: &mut DbConn, kind: IdentityKind, value: &str, except: &str) -> QueryResult<Vec<String>> {
+    let mut ids: Vec<String> = candidate_signals::table
+        .inner_join(candidates::table.on(candidates::id.eq(candidate_signals::candidate_id)))
+        .filter(candidate_signals::kind.eq(kind.as_str()))
+        .filter(candidate_signals::value.eq(value))
+        .filter(candidate_signals::candidate_id.ne(except))
+        .filter(candidates::merged_into.is_null())
+        .select(candidate_signals::candidate_id)
+        .limit(SHARED_SIGNAL as i64 + 2)
+        .load(conn)?;
+    if let Some(owner) = candidate_by_identity(conn, kind, value)? {
+        let live: i64 = candidates::table.find(&owner).filter(candidates::merged_into.is_null()).count().get_result(conn)?;
+        if owner != except && live > 0 && !ids.contains(&owner) {
+            ids.push(owner);
+        }
+    }
+    Ok(ids)
+}
+
+/// The candidates who hold this weak signal (a phone, an email found in a document, a CV
+/// file), merged ones included.
+pub fn signal_holders(conn: &mut DbConn, kind: IdentityKind, value: &str) -> QueryResult<Vec<String>> {
+    candidate_signals::table
+        .filter(candidate_signals::kind.eq(kind.as_str()))
+        .filter(candidate_signals::value.eq(value))
+        .order(candidate_signals::candidate_id.asc())
+        .select(candidate_signals::candidate_id)
+        .load(conn)
+}
+
+/// Proposes merging the candidate with everyone who shares one of these values, unless the
+/// value is shared by many (then it says nothing) or a person already kept the pair apart.
+fn propose_for(conn: &mut DbConn, candidate_id: &str, values: &[(IdentityKind, String)], at: NaiveDateTime) -> QueryResult<()> {
+    for (kind, value) in values {
+        let others = holders(conn, *kind, value, candidate_id)?;
+        if others.len() > SHARED_SIGNAL {
+            continue;
+        }
+        let reason = match kind {
+            IdentityKind::Email => "document_email",
+            IdentityKind::Phone => "phone",
+            IdentityKind::Cv => "cv",
+            IdentityKind::Handle => "handle",
+        };
+        for other in others {
+            super::merges::propose_tx(conn, candidate_id, &other, reason, value, at)?;
+        }
+    }
+    Ok(())
 }
 
 fn file_found_tx(conn: &mut DbConn, f: &Found) -> QueryResult<Filed> {
@@ -320,8 +430,9 @@ fn file_found_tx(conn: &mut DbConn, f: &Found) -> QueryResult<Filed> {
             }
         }
     }
-    // One person across channels: an answer naming two candidates (the handle of one, the
-    // email of another) makes them one, the oldest kept, unless a person undid that merge.
+    // One person across channels: an answer naming two candidates by what the person gave
+    // (the handle of one, the form's email of another) makes them one, the oldest kept,
+    // unless a person undid that merge or said they are two.
     if named.len() > 1 {
         let mut oldest = 0;
         let mut oldest_at = None;
@@ -345,7 +456,9 @@ fn file_found_tx(conn: &mut DbConn, f: &Found) -> QueryResult<Filed> {
         named.swap(0, oldest);
     }
     let existing = named.into_iter().next().map(|(id, _)| id);
-    let email = f.emails.first().map(|e| e.to_lowercase());
+    // The contact email shown: the one the person gave, else the first one found (if no
+    // other candidate shows it).
+    let email = f.given_emails.first().or(f.emails.first()).map(|e| e.to_lowercase());
     let (candidate_id, new_candidate) = match existing {
         Some(id) => {
             let c: CandidateRow = candidates::table.find(&id).select(CandidateRow::as_select()).first(conn)?;
@@ -406,11 +519,18 @@ fn file_found_tx(conn: &mut DbConn, f: &Found) -> QueryResult<Filed> {
         }
     }
     for (kind, value) in &ids {
-        if *kind == IdentityKind::Cv && !kept.iter().any(|(cv, _)| &cv.sha256 == value) {
-            continue;
-        }
         add_identity(conn, *kind, value, &candidate_id, f.at)?;
     }
+    let signals: Vec<(IdentityKind, String)> =
+        signals_of(f).into_iter().filter(|(kind, value)| *kind != IdentityKind::Cv || kept.iter().any(|(cv, _)| &cv.sha256 == value)).collect();
+    for (kind, value) in &signals {
+        add_signal(conn, *kind, value, &candidate_id, f.at)?;
+    }
+    // A weak signal shared with someone else, or a given email found in another's document:
+    // a merge proposed for a person to confirm, never made.
+    let mut probe = signals;
+    probe.extend(ids.iter().filter(|(k, _)| *k == IdentityKind::Email).cloned());
+    propose_for(conn, &candidate_id, &probe, f.at)?;
     for s in &f.sources {
         let known: i64 = candidate_sources::table
             .filter(candidate_sources::network.eq(&s.network))

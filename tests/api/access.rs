@@ -358,12 +358,14 @@ impl World {
                         self.note("privacy request", &id)
                     }
                     "merges" => self.note("merge", &self.merge()),
+                    "merge-proposals" => self.note("merge proposal", &self.proposal()),
                     other => panic!("no object for {{id}} after {other} in {path}"),
                 },
                 "{candidate}" => self.note("candidate", &self.candidate),
                 "{sha}" => self.note("sha", &self.cv_sha),
                 "{search}" => self.note("search", &self.search),
                 "{merge}" => self.note("merge", &self.merge()),
+                "{proposal}" => self.note("merge proposal", &self.proposal()),
                 "{link}" => self.note("link", &link.id),
                 "{token}" => match prev {
                     "review" => {
@@ -419,6 +421,20 @@ impl World {
         let a = file(&self.app, found(&self.app, &self.opening, "Ana Bel", None, &[&format!("a{tag}@example.fr")], &format!("a{tag}"), 50)).candidate_id;
         let b = file(&self.app, found(&self.app, &self.opening, "Ana Bell", None, &[&format!("b{tag}@example.fr")], &format!("b{tag}"), 50)).candidate_id;
         self.app.db(|c| hirecast::store::merges::merge(c, &a, &b, "manual", None, self.app.state.clock.now()).unwrap())
+    }
+
+    /// Two candidates of the opening sharing a phone: hirecast proposes, a person decides.
+    fn proposal(&self) -> String {
+        let tag = hirecast::auth::short_code(6);
+        let phone = format!("+33 6 {}", &tag);
+        let mut a = found(&self.app, &self.opening, "Max Roy", None, &[&format!("m{tag}@example.fr")], &format!("m{tag}"), 50);
+        a.phones = vec![phone.clone()];
+        let a = file(&self.app, a).candidate_id;
+        let mut b = found(&self.app, &self.opening, "Max Royer", None, &[&format!("n{tag}@example.fr")], &format!("n{tag}"), 50);
+        b.phones = vec![phone];
+        file(&self.app, b);
+        let open = self.app.db(|c| hirecast::store::merges::proposals_of(c, &a).unwrap());
+        open.first().expect("a shared phone proposes a merge").id.clone()
     }
 
     fn session(&self, who: Who) -> Option<String> {

@@ -22,6 +22,7 @@ fn filed(app: &TestApp, opening: &str, name: &str, network: &str, id: &str, scor
         opening_id: opening.into(),
         name: name.into(),
         handle: Some(handle.clone()),
+        given_emails: vec![format!("{id}@example.fr")],
         emails: vec![format!("{id}@example.fr")],
         phones: Vec::new(),
         headline: None,

@@ -10,7 +10,7 @@ use crate::helpers::*;
 
 const XSS: &str = "</script><script>alert(1)</script>";
 
-fn input(title: &str) -> OpeningInput {
+pub(crate) fn input(title: &str) -> OpeningInput {
     OpeningInput {
         title: title.into(),
         company: "Acme Logistique".into(),
@@ -25,7 +25,7 @@ fn input(title: &str) -> OpeningInput {
 }
 
 /// Creates an opening from `input`, then moves it through `path` (e.g. [Open, Paused]).
-fn create(app: &TestApp, input: OpeningInput, path: &[OpeningStatus]) -> Opening {
+pub(crate) fn create(app: &TestApp, input: OpeningInput, path: &[OpeningStatus]) -> Opening {
     let today = app.state.clock.today();
     let draft = OpeningDraft::parse(&input, today).expect("valid test opening");
     app.db(|c| {
@@ -37,7 +37,7 @@ fn create(app: &TestApp, input: OpeningInput, path: &[OpeningStatus]) -> Opening
     })
 }
 
-fn open(app: &TestApp, input: OpeningInput) -> Opening {
+pub(crate) fn open(app: &TestApp, input: OpeningInput) -> Opening {
     create(app, input, &[OpeningStatus::Open])
 }
 
@@ -97,13 +97,13 @@ fn pdf() -> Vec<u8> {
 }
 
 /// The apply form's fields, ready to change per test.
-struct Application {
+pub(crate) struct Application {
     fields: Vec<(&'static str, String)>,
     cv: Option<(Vec<u8>, &'static str, &'static str)>,
 }
 
 impl Application {
-    fn new(email: &str, key: &str) -> Self {
+    pub(crate) fn new(email: &str, key: &str) -> Self {
         Self {
             fields: vec![
                 ("submission_key", key.to_string()),
@@ -116,7 +116,7 @@ impl Application {
             cv: Some((pdf(), "../../my cv.pdf", "application/pdf")),
         }
     }
-    fn set(mut self, name: &'static str, value: &str) -> Self {
+    pub(crate) fn set(mut self, name: &'static str, value: &str) -> Self {
         self.fields.retain(|(n, _)| *n != name);
         self.fields.push((name, value.into()));
         self
@@ -138,14 +138,14 @@ impl Application {
 }
 
 /// Opens the job page and returns the submission key its form carries.
-async fn form_key(app: &TestApp, slug: &str) -> String {
+pub(crate) async fn form_key(app: &TestApp, slug: &str) -> String {
     let html = page(app, &format!("/jobs/{slug}")).await;
     let key = attr(&html, r#"input[name="submission_key"]"#, "value").expect("the form has a submission key");
     assert!(key.len() >= 32, "{key}");
     key
 }
 
-async fn post_application(app: &TestApp, slug: &str, a: &Application) -> reqwest::Response {
+pub(crate) async fn post_application(app: &TestApp, slug: &str, a: &Application) -> reqwest::Response {
     app.client.post(app.url(&format!("/jobs/{slug}/apply"))).multipart(a.form()).send().await.unwrap()
 }
 

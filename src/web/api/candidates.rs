@@ -1,4 +1,4 @@
-//! /api/v1/candidates/{id}/merges and /api/v1/merges/{id}/undo: one person found on several
+//! /api/v1/candidates/{id}/merges, /api/v1/merges/{id}/undo and the merge proposals: one person found on several
 //! channels is one candidate; merges (by hirecast or by a recruiter) are recorded and undoable.
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -18,7 +18,8 @@ pub struct MergeOut {
     pub kept_name: String,
     pub absorbed_id: String,
     pub absorbed_name: String,
-    /// What they shared (`email`, `phone`, `handle`, `cv`), or `manual`.
+    /// What they shared: `email` or `handle` (given by the person, merged by hirecast), `phone`,
+    /// `cv` or `document_email` (a proposal a person confirmed), or `manual`.
     pub reason: String,
     /// Who merged them; absent when hirecast did, because one answer named both.
     pub merged_by: Option<String>,
@@ -176,4 +177,145 @@ pub async fn undo(state: web::Data<AppState>, caller: ApiCaller, id: web::Path<S
     })
     .await?;
     Ok(HttpResponse::Ok().json(MergeOut::from(result?)))
+}
+
+/// Two candidates who share a weak signal (a phone, a CV file, an email found in a document):
+/// perhaps one person, for a recruiter to merge or keep apart.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProposalOut {
+    pub id: String,
+    /// The older candidate, kept if the proposal is confirmed.
+    pub keep_id: String,
+    pub keep_name: String,
+    /// The newer candidate, merged into the other if confirmed.
+    pub merge_id: String,
+    pub merge_name: String,
+    /// What they share: `phone`, `cv` or `document_email`.
+    pub reason: String,
+    /// The shared value: the phone (E.164), the email, the CV file's SHA-256.
+    pub value: String,
+    pub proposed_at: String,
+    /// `merged` or `dismissed`; absent while open.
+    pub decision: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+}
+
+impl From<crate::store::merges::ProposalView> for ProposalOut {
+    fn from(p: crate::store::merges::ProposalView) -> Self {
+        ProposalOut {
+            id: p.id,
+            keep_id: p.keep_id,
+            keep_name: p.keep_name,
+            merge_id: p.merge_id,
+            merge_name: p.merge_name,
+            reason: p.reason,
+            value: p.value,
+            proposed_at: p.proposed_at.and_utc().to_rfc3339(),
+            decision: p.decision,
+            decided_by: p.decided_by,
+            decided_at: p.decided_at.map(|t| t.and_utc().to_rfc3339()),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProposalList {
+    pub items: Vec<ProposalOut>,
+}
+
+/// The merge proposals about a candidate.
+///
+/// Hirecast never merges two candidates on a phone, a CV file or an email found in a document
+/// (several people may share one): it proposes, and a person confirms or dismisses. Every
+/// proposal about the candidate, newest first, answered ones included. Recruiters and admins.
+#[utoipa::path(
+    get, path = "/api/v1/candidates/{id}/merge-proposals", tag = "candidates",
+    params(("id" = String, Path, description = "Candidate id")),
+    responses(
+        (status = 200, description = "The proposals", body = ProposalList),
+        (status = 401, description = "No valid token or session", body = ErrorBody),
+        (status = 403, description = "Hiring managers do not manage candidates' identities", body = ErrorBody),
+        (status = 404, description = "No such candidate", body = ErrorBody),
+    ),
+    security(("bearer_token" = []))
+)]
+pub async fn proposals(state: web::Data<AppState>, caller: ApiCaller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    editor(&caller)?;
+    let id = id.into_inner();
+    let found = crate::store::run(&state.pool, move |c| {
+        use crate::store::schema::candidates;
+        use diesel::prelude::*;
+        let known: i64 = candidates::table.find(&id).count().get_result(c)?;
+        if known == 0 {
+            return Ok(None);
+        }
+        Ok(Some(crate::store::merges::proposals_of(c, &id)?))
+    })
+    .await?;
+    let items = found.ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Ok().json(ProposalList { items: items.into_iter().map(ProposalOut::from).collect() }))
+}
+
+/// Confirm a merge proposal: the same person.
+///
+/// The newer candidate is merged into the older one, recorded with what they shared as the
+/// reason and the caller as who merged; undo it like any merge. Recruiters and admins.
+#[utoipa::path(
+    post, path = "/api/v1/merge-proposals/{id}/confirm", tag = "candidates",
+    params(("id" = String, Path, description = "Proposal id")),
+    responses(
+        (status = 201, description = "Merged", body = MergeOut),
+        (status = 401, description = "No valid token or session", body = ErrorBody),
+        (status = 403, description = "Hiring managers do not manage candidates' identities", body = ErrorBody),
+        (status = 404, description = "No such proposal", body = ErrorBody),
+        (status = 409, description = "Already confirmed or dismissed, or one of the two was merged into another candidate since", body = ErrorBody),
+    ),
+    security(("bearer_token" = []))
+)]
+pub async fn confirm(state: web::Data<AppState>, caller: ApiCaller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    editor(&caller)?;
+    let (proposal_id, by, now) = (id.into_inner(), caller.user.id.clone(), state.clock.now());
+    let result = crate::store::run(&state.pool, move |c| {
+        if crate::store::merges::find_proposal(c, &proposal_id)?.is_none() {
+            return Ok(Err(ApiError::NotFound));
+        }
+        Ok(match crate::store::merges::confirm(c, &proposal_id, &by, now) {
+            Ok(merge_id) => Ok(crate::store::merges::find(c, &merge_id)?.expect("just written")),
+            Err(MergeError::Db(e)) => return Err(e.into()),
+            Err(e) => Err(ApiError::Conflict { field: None, message: e.to_string() }),
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(MergeOut::from(result?)))
+}
+
+/// Dismiss a merge proposal: two different people.
+///
+/// Hirecast will neither merge nor propose these two again. Recruiters and admins.
+#[utoipa::path(
+    post, path = "/api/v1/merge-proposals/{id}/dismiss", tag = "candidates",
+    params(("id" = String, Path, description = "Proposal id")),
+    responses(
+        (status = 200, description = "Dismissed", body = ProposalOut),
+        (status = 401, description = "No valid token or session", body = ErrorBody),
+        (status = 403, description = "Hiring managers do not manage candidates' identities", body = ErrorBody),
+        (status = 404, description = "No such proposal", body = ErrorBody),
+        (status = 409, description = "Already confirmed or dismissed", body = ErrorBody),
+    ),
+    security(("bearer_token" = []))
+)]
+pub async fn dismiss(state: web::Data<AppState>, caller: ApiCaller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    editor(&caller)?;
+    let (proposal_id, by, now) = (id.into_inner(), caller.user.id.clone(), state.clock.now());
+    let result = crate::store::run(&state.pool, move |c| {
+        Ok(match crate::store::merges::dismiss(c, &proposal_id, &by, now) {
+            Ok(()) => Ok(crate::store::merges::find_proposal(c, &proposal_id)?.expect("exists")),
+            Err(MergeError::Db(e)) => return Err(e.into()),
+            Err(MergeError::NotFound) => Err(ApiError::NotFound),
+            Err(e) => Err(ApiError::Conflict { field: None, message: e.to_string() }),
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ProposalOut::from(result?)))
 }

@@ -63,6 +63,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(page("/app/openings/{id}/searches/{search}/stop").route(web::post().to(searches::stop)))
         .service(page("/app/openings/{id}/merges").route(web::post().to(merges::create)))
         .service(page("/app/openings/{id}/merges/{merge}/undo").route(web::post().to(merges::undo)))
+        .service(page("/app/openings/{id}/merge-proposals/{proposal}/confirm").route(web::post().to(merges::confirm)))
+        .service(page("/app/openings/{id}/merge-proposals/{proposal}/dismiss").route(web::post().to(merges::dismiss)))
         .service(page("/app/openings/{id}/candidates/{candidate}/stage").route(web::post().to(shortlist::move_stage)))
         .service(page("/app/openings/{id}/review").route(web::get().to(review::show)))
         .service(page("/app/openings/{id}/review/bulk").route(web::post().to(review::bulk)))

@@ -604,11 +604,21 @@ struct OpeningPage {
     search_accounts: Vec<(String, String)>,
     /// The merges of this opening's candidates, newest first.
     merges: Vec<MergeRow>,
+    proposals: Vec<ProposalRow>,
     review_link: &'static str,
     analytics_link: &'static str,
     reason_label: &'static str,
     /// A rejection's reasons (code, label).
     reasons: Vec<(&'static str, &'static str)>,
+}
+
+/// An open merge proposal as the opening's page lists it.
+pub struct ProposalRow {
+    pub id: String,
+    pub keep: String,
+    pub merge: String,
+    pub reason: &'static str,
+    pub value: String,
 }
 
 /// A recorded merge of two candidates as the opening's page lists it.
@@ -630,6 +640,7 @@ fn merge_reason(reason: &str, t: &UiText) -> &'static str {
         "phone" => t.merge_same_phone,
         "handle" => t.merge_same_handle,
         "cv" => t.merge_same_cv,
+        "document_email" => t.merge_same_document_email,
         _ => t.merge_manual,
     }
 }
@@ -796,7 +807,8 @@ pub(super) async fn render_opening_full(
         let search_accounts: Vec<(String, String)> =
             accounts.iter().filter(|a| matches!(a.network, crate::compose::Network::Mastodon | crate::compose::Network::Bluesky)).map(|a| (a.id.clone(), a.name.clone())).collect();
         let merges = crate::store::merges::for_opening(c, &oid)?;
-        let unsupported = (unsupported, searches, search_accounts, merges);
+        let proposals = crate::store::merges::open_for_opening(c, &oid)?;
+        let unsupported = (unsupported, searches, search_accounts, merges, proposals);
         let clicks = crate::store::links::clicks_by_channel(c, &oid)?;
         let codes = crate::store::links::links_of(c, &oid)?;
         let link_clicks: Vec<LinkClicksRow> = clicks
@@ -887,6 +899,11 @@ pub(super) async fn render_opening_full(
                 absorbed: m.absorbed_name,
             })
             .collect(),
+        proposals: unsupported
+            .4
+            .into_iter()
+            .map(|p| ProposalRow { reason: merge_reason(&p.reason, t), id: p.id, keep: p.keep_name, merge: p.merge_name, value: p.value })
+            .collect(),
         broadcast,
         review_link: crate::i18n::review::text(lang).review_link,
         analytics_link: crate::i18n::review::text(lang).opening_analytics,
@@ -921,6 +938,7 @@ pub async fn show(
         Some("search") => Notice::ok(t.search_saved),
         Some("merged") => Notice::ok(t.merge_done),
         Some("unmerged") => Notice::ok(t.merge_undone),
+        Some("kept-apart") => Notice::ok(t.proposal_dismissed),
         Some("moved") => Notice::ok(t.stage_moved),
         other => super::broadcast::opening_notice(me.lang, other, q.n.as_deref().and_then(|n| n.parse().ok())),
     };

@@ -62,7 +62,8 @@ async fn applications_are_read_scored_shortlisted_and_acknowledged_once(backend:
     }
     // The phone as typed on the form is known in E.164 too.
     let camille = entries.iter().find(|e| e.candidate.name == "Camille Martin").unwrap();
-    assert_eq!(app.db(|c| shortlist::candidate_by_identity(c, shortlist::IdentityKind::Phone, "+33612345678").unwrap()), Some(camille.candidate.id.clone()));
+    assert_eq!(app.db(|c| shortlist::signal_holders(c, shortlist::IdentityKind::Phone, "+33612345678").unwrap()), vec![camille.candidate.id.clone()]);
+    assert_eq!(app.db(|c| shortlist::candidate_by_identity(c, shortlist::IdentityKind::Phone, "+33612345678").unwrap()), None, "a phone is a signal, not an identity");
     assert_eq!(cvs.hits.load(std::sync::atomic::Ordering::SeqCst), 1, "the CV link was fetched once");
 
     // Each applicant gets one acknowledgement, in the language of the form they filled in
