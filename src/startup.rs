@@ -29,7 +29,7 @@ impl Application {
             settings.base_url = format!("{}{port}", settings.base_url.trim_end_matches('0'));
         }
         let key = crate::broadcast::secret::load_or_create(settings.broadcast.secret_key.as_ref(), &settings.data_dir)?;
-        let state = AppState { blobs: BlobStore::new(&settings.data_dir), pool, settings, clock: Clock::system(), key };
+        let state = AppState { blobs: BlobStore::new(&settings.data_dir), pool, settings, clock: Clock::system(), key, careers: Default::default() };
         Self::on_listener(listener, state)
     }
 

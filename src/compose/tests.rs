@@ -34,6 +34,7 @@ fn opening(title: &str, skills: &[&str]) -> Opening {
         updated_at: now,
         published_at: Some(now),
         closed_at: None,
+        rendered: Default::default(),
     }
 }
 

@@ -14,6 +14,21 @@ pub fn to_safe_html(md: &str) -> String {
 
 /// Plain text (for feeds, meta descriptions): tags dropped, whitespace folded, cut at `max` characters.
 pub fn to_plain_text(md: &str, max: usize) -> String {
+    cut(&plain_text(md), max)
+}
+
+/// A folded plain text cut at `max` characters (an ellipsis marks the cut).
+pub fn cut(folded: &str, max: usize) -> String {
+    if folded.chars().count() <= max {
+        folded.to_string()
+    } else {
+        let cut: String = folded.chars().take(max.saturating_sub(1)).collect();
+        format!("{}…", cut.trim_end())
+    }
+}
+
+/// The text of Markdown: tags dropped, whitespace folded, not cut.
+pub fn plain_text(md: &str) -> String {
     use pulldown_cmark::{Event, Parser, TagEnd};
     let mut s = String::new();
     for ev in Parser::new(md) {
@@ -25,13 +40,7 @@ pub fn to_plain_text(md: &str, max: usize) -> String {
             _ => {}
         }
     }
-    let folded = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if folded.chars().count() <= max {
-        folded
-    } else {
-        let cut: String = folded.chars().take(max.saturating_sub(1)).collect();
-        format!("{}…", cut.trim_end())
-    }
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

@@ -469,9 +469,49 @@ pub struct Opening {
     pub updated_at: chrono::NaiveDateTime,
     pub published_at: Option<chrono::NaiveDateTime>,
     pub closed_at: Option<chrono::NaiveDateTime>,
+    /// The description as rendered when the opening was saved (empty: not rendered yet).
+    pub rendered: Rendered,
+}
+
+/// An opening's description rendered once, when saved: sanitized HTML and folded plain text.
+/// Derived from `description_md`, so not part of an opening's equality.
+#[derive(Debug, Clone, Default, Eq)]
+pub struct Rendered {
+    pub html: String,
+    pub text: String,
+}
+
+impl PartialEq for Rendered {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Rendered {
+    pub fn of(md: &str) -> Self {
+        Rendered { html: crate::domain::markdown::to_safe_html(md), text: crate::domain::markdown::plain_text(md) }
+    }
 }
 
 impl Opening {
+    /// The description as sanitized HTML: the copy saved with the opening, else rendered now.
+    pub fn description_html(&self) -> std::borrow::Cow<'_, str> {
+        if !self.rendered.html.is_empty() || self.draft.description_md.trim().is_empty() {
+            std::borrow::Cow::Borrowed(&self.rendered.html)
+        } else {
+            std::borrow::Cow::Owned(crate::domain::markdown::to_safe_html(&self.draft.description_md))
+        }
+    }
+
+    /// The description as folded plain text, cut at `max` characters.
+    pub fn description_text(&self, max: usize) -> String {
+        if !self.rendered.text.is_empty() || self.draft.description_md.trim().is_empty() {
+            crate::domain::markdown::cut(&self.rendered.text, max)
+        } else {
+            crate::domain::markdown::to_plain_text(&self.draft.description_md, max)
+        }
+    }
+
     /// An opening not saved yet (the editor's current values), for previews.
     pub fn unsaved(draft: OpeningDraft, now: chrono::NaiveDateTime) -> Self {
         Opening {
@@ -483,6 +523,7 @@ impl Opening {
             updated_at: now,
             published_at: None,
             closed_at: None,
+            rendered: Rendered::default(),
         }
     }
 

@@ -113,8 +113,15 @@ impl ManageConnection for Manager {
         conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+    /// Checked when a connection goes back to the pool (not by a query on every checkout):
+    /// one left in a broken transaction, or by a panicking thread, is dropped.
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        std::thread::panicking()
+            || match conn {
+                DbConn::Postgres(c) => c.is_broken(),
+                DbConn::Sqlite(c) => c.is_broken(),
+            }
     }
 }
 
@@ -133,6 +140,9 @@ pub fn connect(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<Pool> {
     }
     r2d2::Pool::builder()
         .max_size(max_size)
+        // No `SELECT 1` before every checkout: a failed query is the test (has_broken drops
+        // a connection left broken, and a lost server shows as that request's error).
+        .test_on_check_out(false)
         .connection_timeout(Duration::from_secs(10))
         .build(Manager(url.clone()))
         .with_context(|| format!("Failed to open the {} database", url.backend_name()))
@@ -147,7 +157,9 @@ pub fn migrate(pool: &Pool) -> anyhow::Result<Vec<String>> {
             c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.iter().map(|m| m.to_string()).collect())
         }
     };
-    applied.map_err(|e| anyhow::anyhow!("Failed to run the database migrations: {e}"))
+    let applied = applied.map_err(|e| anyhow::anyhow!("Failed to run the database migrations: {e}"))?;
+    openings::render_missing(&mut conn).context("Failed to render the openings' descriptions")?;
+    Ok(applied)
 }
 
 /// Run blocking database work off the HTTP workers.

@@ -81,6 +81,9 @@ pub struct OpeningRow {
     pub closed_at: Option<NaiveDateTime>,
     pub shortlist_threshold: i64,
     pub response_target_minutes: i64,
+    /// `description_md` rendered when saved (sanitized HTML; folded plain text).
+    pub description_html: String,
+    pub description_text: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

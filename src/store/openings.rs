@@ -50,12 +50,17 @@ impl TryFrom<OpeningRow> for Opening {
             updated_at: r.updated_at,
             published_at: r.published_at,
             closed_at: r.closed_at,
+            rendered: crate::domain::opening::Rendered { html: r.description_html, text: r.description_text },
         })
     }
 }
 
 fn row_from(draft: &OpeningDraft, base: OpeningRow) -> anyhow::Result<OpeningRow> {
+    // Rendered once here, not on every page, feed and API read.
+    let rendered = crate::domain::opening::Rendered::of(&draft.description_md);
     Ok(OpeningRow {
+        description_html: rendered.html,
+        description_text: rendered.text,
         title: draft.title.clone(),
         company: draft.company.clone(),
         department: draft.department.clone(),
@@ -120,8 +125,52 @@ fn set_managers(conn: &mut DbConn, opening_id: &str, ids: &[String]) -> Result<(
     Ok(())
 }
 
+static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A number that changes whenever this process changes an opening: the careers site's cache
+/// keeps what it read under the number it saw before reading, and drops it when it moved.
+/// (Another process's changes reach it within the cache's time to live.)
+pub fn generation() -> u64 {
+    GENERATION.load(std::sync::atomic::Ordering::Acquire)
+}
+
+/// Says an opening changed (its row, its status). The store's own writes call it after they
+/// commit; a write made elsewhere (SQL by hand, a test) calls it too.
+pub fn changed() {
+    GENERATION.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+}
+
+fn then_changed<T, E>(r: Result<T, E>) -> Result<T, E> {
+    changed();
+    r
+}
+
+/// Renders the descriptions of openings saved before they were rendered at save (once, when
+/// the service starts after the migration); returns how many.
+pub fn render_missing(conn: &mut DbConn) -> QueryResult<usize> {
+    let rows: Vec<(String, String)> = openings::table
+        .filter(openings::description_html.eq(""))
+        .filter(openings::description_md.ne(""))
+        .select((openings::id, openings::description_md))
+        .load(conn)?;
+    for (id, md) in &rows {
+        let r = crate::domain::opening::Rendered::of(md);
+        diesel::update(openings::table.find(id))
+            .set((openings::description_html.eq(&r.html), openings::description_text.eq(&r.text)))
+            .execute(conn)?;
+    }
+    if !rows.is_empty() {
+        changed();
+    }
+    Ok(rows.len())
+}
+
 /// Inserts a draft opening with its managers, in one transaction.
 pub fn create(conn: &mut DbConn, draft: &OpeningDraft, created_by: Option<&str>) -> Result<Opening, OpeningWriteError> {
+    then_changed(create_tx(conn, draft, created_by))
+}
+
+fn create_tx(conn: &mut DbConn, draft: &OpeningDraft, created_by: Option<&str>) -> Result<Opening, OpeningWriteError> {
     super::write_transaction(conn, |conn| {
         let now = super::now();
         let id = new_id();
@@ -152,6 +201,8 @@ pub fn create(conn: &mut DbConn, draft: &OpeningDraft, created_by: Option<&str>)
             closed_at: None,
             shortlist_threshold: 0,
             response_target_minutes: 0,
+            description_html: String::new(),
+            description_text: String::new(),
         };
         let row = row_from(draft, base)?;
         diesel::insert_into(openings::table).values(&row).execute(conn)?;
@@ -162,6 +213,10 @@ pub fn create(conn: &mut DbConn, draft: &OpeningDraft, created_by: Option<&str>)
 
 /// Replaces the content of an opening (status and slug are kept).
 pub fn update(conn: &mut DbConn, id: &str, draft: &OpeningDraft) -> Result<Opening, OpeningWriteError> {
+    then_changed(update_tx(conn, id, draft))
+}
+
+fn update_tx(conn: &mut DbConn, id: &str, draft: &OpeningDraft) -> Result<Opening, OpeningWriteError> {
     super::write_transaction(conn, |conn| {
         let base = openings::table.find(id).select(OpeningRow::as_select()).first(conn).optional()?.ok_or(OpeningWriteError::NotFound)?;
         let mut row = row_from(draft, base)?;
@@ -175,6 +230,10 @@ pub fn update(conn: &mut DbConn, id: &str, draft: &OpeningDraft) -> Result<Openi
 /// Moves an opening to `to`, refusing moves the life cycle does not allow and
 /// publishing an opening whose last day has passed.
 pub fn set_status(conn: &mut DbConn, id: &str, to: OpeningStatus, today: NaiveDate) -> Result<Opening, OpeningWriteError> {
+    then_changed(set_status_tx(conn, id, to, today))
+}
+
+fn set_status_tx(conn: &mut DbConn, id: &str, to: OpeningStatus, today: NaiveDate) -> Result<Opening, OpeningWriteError> {
     super::write_transaction(conn, |conn| {
         let current = find(conn, id)?.ok_or(OpeningWriteError::NotFound)?;
         if !current.status.can_become(to) {
@@ -318,9 +377,22 @@ pub fn list(conn: &mut DbConn, f: &OpeningFilter) -> anyhow::Result<(Vec<Opening
         .offset(f.offset.max(0))
         .select(OpeningRow::as_select())
         .load(conn)?;
+    // The managers of every listed opening in one query, not one per opening.
+    let ids: Vec<&String> = rows.iter().map(|r| &r.id).collect();
+    let managers: Vec<(String, String)> = if ids.is_empty() {
+        Vec::new()
+    } else {
+        opening_managers::table
+            .filter(opening_managers::opening_id.eq_any(ids))
+            .select((opening_managers::opening_id, opening_managers::user_id))
+            .order((opening_managers::opening_id.asc(), opening_managers::user_id.asc()))
+            .load(conn)?
+    };
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        out.push(with_managers(conn, Opening::try_from(r)?)?);
+        let mut o = Opening::try_from(r)?;
+        o.draft.hiring_manager_ids = managers.iter().filter(|(oid, _)| *oid == o.id).map(|(_, u)| u.clone()).collect();
+        out.push(o);
     }
     Ok((out, total))
 }

@@ -76,6 +76,8 @@ diesel::table! {
         response_target_minutes -> BigInt,
         shortlist_threshold -> BigInt,
         scorecard_criteria -> Text,
+        description_html -> Text,
+        description_text -> Text,
     }
 }
 

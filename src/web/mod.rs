@@ -25,6 +25,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Opens channel credentials (see `broadcast::secret`).
     pub key: crate::broadcast::SecretKey,
+    /// What the careers site's pages and feeds read, kept briefly (see `public::cache`).
+    pub careers: std::sync::Arc<public::cache::CareersCache>,
 }
 
 impl AppState {

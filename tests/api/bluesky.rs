@@ -295,6 +295,7 @@ pub fn parsed_opening(slug: &str, input: OpeningInput) -> Opening {
         updated_at: now,
         published_at: Some(now),
         closed_at: None,
+        rendered: Default::default(),
     }
 }
 

@@ -109,7 +109,7 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Settin
     let pool = store::connect(&settings.database_url, settings.db_pool_size).unwrap();
     store::migrate(&pool).unwrap();
     let key = settings.broadcast.secret_key.clone().expect("test settings carry a key");
-    let state = AppState { blobs: BlobStore::new(&settings.data_dir), pool, settings, clock: Clock::system(), key };
+    let state = AppState { blobs: BlobStore::new(&settings.data_dir), pool, settings, clock: Clock::system(), key, careers: Default::default() };
     let app = Application::on_listener(listener, state.clone()).unwrap();
     tokio::spawn(app.run_until_stopped());
     TestApp { address: format!("http://127.0.0.1:{port}"), state, client: new_client(), _db: guard }

@@ -95,6 +95,7 @@ fn close_opening(app: &TestApp, opening: &str) {
     use hirecast::store::schema::openings;
     let now = app.state.clock.now();
     app.db(|c| diesel::update(openings::table.find(opening)).set((openings::status.eq("closed"), openings::closed_at.eq(Some(now)))).execute(c).unwrap());
+    hirecast::store::openings::changed();
 }
 
 async fn an_export_holds_every_table_and_erasing_a_merged_person_leaves_nothing(backend: Backend) {

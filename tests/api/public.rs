@@ -47,6 +47,8 @@ fn expire(app: &TestApp, o: &Opening) {
     app.db(|c| {
         diesel::update(schema::openings::table.find(&o.id)).set(schema::openings::valid_through.eq(Some(yesterday))).execute(c).unwrap()
     });
+    // A write by hand, outside the store: the careers cache is told, as the store tells it.
+    openings::changed();
 }
 
 async fn get(app: &TestApp, path: &str) -> reqwest::Response {
@@ -694,7 +696,103 @@ async fn missing_consent_or_cv_reshows_the_form_with_values_escaped(backend: Bac
     assert!(!blobs_written(&app));
 }
 
+/// Counts the statements a connection runs while `f` runs.
+fn statements<T>(app: &TestApp, f: impl FnOnce(&mut hirecast::store::DbConn) -> T) -> (usize, T) {
+    use diesel::connection::{Connection, InstrumentationEvent};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let n = std::sync::Arc::new(AtomicUsize::new(0));
+    app.db(|c| {
+        let counter = n.clone();
+        c.set_instrumentation(move |e: InstrumentationEvent<'_>| {
+            if matches!(e, InstrumentationEvent::StartQuery { .. }) {
+                counter.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+        let out = f(c);
+        c.set_instrumentation(|_: InstrumentationEvent<'_>| {});
+        (n.load(Ordering::SeqCst), out)
+    })
+}
+
+async fn descriptions_are_rendered_at_save_and_lists_read_managers_in_one_query(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut i = input("Développeuse Rust");
+    i.description = format!("We build **things**. {XSS}\n\nJoin [us](https://acme.example).");
+    let o = open(&app, i);
+    let (html, text): (String, String) =
+        app.db(|c| schema::openings::table.find(&o.id).select((schema::openings::description_html, schema::openings::description_text)).first(c).unwrap());
+    assert!(html.contains("<strong>things</strong>") && !html.contains("<script"), "sanitized HTML saved with the row: {html}");
+    assert!(text.starts_with("We build things.") && text.ends_with("Join us."), "plain text saved with the row: {text}");
+    let body = page(&app, &format!("/jobs/{}", o.slug)).await;
+    assert!(body.contains("<strong>things</strong>"), "the page shows the saved HTML");
+
+    // A row saved before the column existed is rendered when the service starts.
+    app.db(|c| diesel::update(schema::openings::table.find(&o.id)).set(schema::openings::description_html.eq("")).execute(c).unwrap());
+    assert_eq!(app.db(|c| openings::render_missing(c).unwrap()), 1);
+    let again: String = app.db(|c| schema::openings::table.find(&o.id).select(schema::openings::description_html).first(c).unwrap());
+    assert_eq!(again, html);
+    assert_eq!(app.db(|c| openings::render_missing(c).unwrap()), 0, "once");
+
+    // Twenty listed openings, each with its own manager: three statements, whatever the count.
+    let managers: Vec<String> = (0..20).map(|n| app.add_user(&format!("hm{n}@acme.fr"), hirecast::domain::user::Role::HiringManager).id).collect();
+    for (n, m) in managers.iter().enumerate() {
+        let mut i = input(&format!("Poste {n}"));
+        i.hiring_manager_ids = vec![m.clone()];
+        open(&app, i);
+    }
+    let filter = openings::OpeningFilter { live_on: Some(app.state.clock.today()), limit: 100, ..Default::default() };
+    let (n, (listed, total)) = statements(&app, |c| openings::list(c, &filter).unwrap());
+    assert_eq!((listed.len(), total), (21, 21));
+    assert!(n <= 3, "count, page and managers: {n} statements");
+    for l in &listed {
+        let want: Vec<String> = app.db(|c| openings::find(c, &l.id).unwrap().unwrap().draft.hiring_manager_ids);
+        assert_eq!(l.draft.hiring_manager_ids, want, "each opening keeps its own managers");
+    }
+}
+
+async fn the_careers_cache_shows_a_change_at_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = app.api_token("api@acme.fr", hirecast::domain::user::Role::Recruiter);
+    let o = open(&app, input("Développeuse Rust"));
+    let path = format!("/jobs/{}", o.slug);
+    let api = reqwest::Client::new();
+    // Read twice (the second from the cache), then changed through the API: the next read shows it.
+    for _ in 0..2 {
+        assert!(page(&app, &path).await.contains("Développeuse Rust"));
+        assert!(page(&app, "/jobs").await.contains("Développeuse Rust"));
+        assert!(page(&app, "/jobs/feed.rss").await.contains("Développeuse Rust"));
+    }
+    let r = api.patch(app.url(&format!("/api/v1/openings/{}", o.id))).bearer_auth(&token).json(&serde_json::json!({"title": "Développeuse Rust senior", "description": "Nouvelle *annonce*"})).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200, "{:?}", r.text().await);
+    let body = page(&app, &path).await;
+    assert!(body.contains("Développeuse Rust senior") && body.contains("<em>annonce</em>"), "the page follows the change at once");
+    assert!(page(&app, "/jobs").await.contains("Développeuse Rust senior"));
+    assert!(page(&app, "/jobs/feed.json").await.contains("<em>annonce</em>"));
+    assert!(page(&app, "/jobs/feed.rss").await.contains("Développeuse Rust senior"));
+
+    // A new opening shows in the list and the sitemap; a paused one is gone from both at once.
+    let other = open(&app, input("Chef de projet"));
+    assert!(page(&app, "/jobs").await.contains("Chef de projet"));
+    assert!(page(&app, "/sitemap.xml").await.contains(&other.slug));
+    let r = api.post(app.url(&format!("/api/v1/openings/{}/pause", other.id))).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200, "{:?}", r.text().await);
+    assert!(!page(&app, "/jobs").await.contains("Chef de projet"));
+    assert!(!page(&app, "/sitemap.xml").await.contains(&other.slug));
+    assert_eq!(get(&app, &format!("/jobs/{}", other.slug)).await.status().as_u16(), 410);
+    // Past its last day (the clock moves, nothing is written): gone, cache or not.
+    let mut i = input("Stage été");
+    i.valid_through = Some(app.state.clock.today().to_string());
+    let summer = open(&app, i);
+    assert_eq!(get(&app, &format!("/jobs/{}", summer.slug)).await.status().as_u16(), 200);
+    assert!(page(&app, "/jobs").await.contains("Stage été"));
+    app.state.clock.advance(chrono::Duration::days(1));
+    assert_eq!(get(&app, &format!("/jobs/{}", summer.slug)).await.status().as_u16(), 410);
+    assert!(!page(&app, "/jobs").await.contains("Stage été"));
+}
+
 crate::on_both_backends!(
+    descriptions_are_rendered_at_save_and_lists_read_managers_in_one_query,
+    the_careers_cache_shows_a_change_at_once,
     the_talent_pool_is_an_optional_choice_kept_with_the_consent,
     root_redirects_to_jobs,
     list_shows_only_live_openings_and_filters_work,

@@ -51,6 +51,7 @@ pub fn opening() -> Opening {
         updated_at: now,
         published_at: Some(now),
         closed_at: None,
+        rendered: Default::default(),
     }
 }
 

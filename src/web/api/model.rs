@@ -3,7 +3,6 @@ use chrono::{NaiveDate, NaiveDateTime, SecondsFormat};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::markdown::to_safe_html;
 use crate::domain::opening::{EmploymentType, Opening, OpeningLanguage, OpeningStatus, RemotePolicy, SalaryPeriod};
 use crate::domain::user::Role;
 use crate::store::applications::ApplicationView;
@@ -91,7 +90,7 @@ impl OpeningOut {
             nice_to_have_skills: d.nice_skills.clone(),
             language: d.language,
             description: d.description_md.clone(),
-            description_html: to_safe_html(&d.description_md),
+            description_html: o.description_html().into_owned(),
             valid_through: d.valid_through.map(date),
             hiring_manager_ids: d.hiring_manager_ids.clone(),
             shortlist_threshold: d.shortlist_threshold.into(),

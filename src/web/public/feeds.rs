@@ -7,16 +7,15 @@ use serde_json::json;
 use super::super::context::Viewer;
 use super::super::error::PageError;
 use super::super::AppState;
-use crate::domain::markdown::{to_plain_text, to_safe_html};
 use crate::domain::opening::Opening;
 use crate::i18n::public as texts;
-use crate::store::{self, openings::OpeningFilter};
+use crate::store::openings::OpeningFilter;
 
 pub const FEED_MAX: i64 = 100;
 
-async fn live(state: &AppState, limit: i64) -> Result<Vec<Opening>, PageError> {
+async fn live(state: &AppState, limit: i64) -> Result<std::sync::Arc<(Vec<Opening>, i64)>, PageError> {
     let filter = OpeningFilter { live_on: Some(state.clock.today()), limit, ..Default::default() };
-    Ok(store::run(&state.pool, move |c| store::openings::list(c, &filter)).await?.0)
+    Ok(state.careers.list(&state.pool, filter).await?)
 }
 
 fn utc(at: NaiveDateTime) -> chrono::DateTime<Utc> {
@@ -48,7 +47,7 @@ fn item(state: &AppState, o: &Opening) -> FeedItem {
     FeedItem {
         title: o.draft.title.clone(),
         url: state.url(&format!("/jobs/{}", o.slug)),
-        summary: to_plain_text(&o.draft.description_md, 500),
+        summary: o.description_text(500),
         categories: o.draft.required_skills.clone(),
         published_rfc2822: utc(published(o)).to_rfc2822(),
         published_rfc3339: utc(published(o)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -98,7 +97,8 @@ fn xml<T: Template>(content_type: &str, t: &T) -> Result<HttpResponse, PageError
 }
 
 pub async fn rss(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, PageError> {
-    let openings = live(&state, FEED_MAX).await?;
+    let listed = live(&state, FEED_MAX).await?;
+    let openings = &listed.0;
     let t = texts::text(viewer.lang);
     let feed = Rss {
         title: feed_title(&state, viewer.lang),
@@ -113,7 +113,8 @@ pub async fn rss(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpRespo
 }
 
 pub async fn atom(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, PageError> {
-    let openings = live(&state, FEED_MAX).await?;
+    let listed = live(&state, FEED_MAX).await?;
+    let openings = &listed.0;
     let feed = Atom {
         id: state.url("/jobs"),
         title: feed_title(&state, viewer.lang),
@@ -129,7 +130,8 @@ pub async fn atom(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResp
 
 /// JSON Feed 1.1, built as data (not a template) so escaping is serde_json's.
 pub async fn json_feed(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, PageError> {
-    let openings = live(&state, FEED_MAX).await?;
+    let listed = live(&state, FEED_MAX).await?;
+    let openings = &listed.0;
     let items: Vec<_> = openings
         .iter()
         .map(|o| {
@@ -138,7 +140,7 @@ pub async fn json_feed(state: web::Data<AppState>, viewer: Viewer) -> Result<Htt
                 "id": i.url,
                 "url": i.url,
                 "title": i.title,
-                "content_html": to_safe_html(&o.draft.description_md),
+                "content_html": o.description_html(),
                 "summary": i.summary,
                 "date_published": i.published_rfc3339,
                 "date_modified": i.updated_rfc3339,
@@ -162,7 +164,8 @@ pub async fn json_feed(state: web::Data<AppState>, viewer: Viewer) -> Result<Htt
 
 pub async fn sitemap(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
     // A sitemap holds up to 50,000 URLs; the careers site is far below that.
-    let openings = live(&state, 500).await?;
+    let listed = live(&state, 500).await?;
+    let openings = &listed.0;
     let mut urls = vec![(state.url("/jobs"), last_change(&openings, state.clock.now()).date().to_string())];
     urls.extend(openings.iter().map(|o| (state.url(&format!("/jobs/{}", o.slug)), o.updated_at.date().to_string())));
     xml("application/xml; charset=utf-8", &Sitemap { urls })

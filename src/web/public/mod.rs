@@ -1,6 +1,7 @@
 //! The public careers site: /jobs, job pages, apply form, feeds and sitemap.
 mod alerts;
 mod apply;
+pub mod cache;
 mod feeds;
 mod privacy;
 pub mod seo;
@@ -14,7 +15,6 @@ use askama::Template;
 use super::context::Viewer;
 use super::error::{html, html_status, PageError};
 use super::AppState;
-use crate::domain::markdown::{to_plain_text, to_safe_html};
 use crate::domain::opening::{EmploymentType, Opening, OpeningLanguage, OpeningStatus, RemotePolicy};
 use crate::i18n::public::{self as texts, PublicText};
 use crate::i18n::Lang;
@@ -174,7 +174,8 @@ async fn jobs(state: web::Data<AppState>, viewer: Viewer, req: HttpRequest) -> R
         offset: (page - 1) * PER_PAGE,
         ..Default::default()
     };
-    let (openings, total) = store::run(&state.pool, move |c| store::openings::list(c, &filter)).await?;
+    let listed = state.careers.list(&state.pool, filter).await?;
+    let (openings, total) = (&listed.0, listed.1);
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
 
     let page_url = |p: i64| {
@@ -320,11 +321,11 @@ pub async fn live_opening(state: &AppState, slug: String) -> Result<Opening, Pag
     if slug.len() > 200 {
         return Err(PageError::NotFound);
     }
-    let found = store::run(&state.pool, move |c| store::openings::find_by_slug(c, &slug)).await?;
-    let opening = match found {
+    let found = state.careers.by_slug(&state.pool, &slug).await?;
+    let opening = match found.as_ref() {
         None => return Err(PageError::NotFound),
         Some(o) if o.status == OpeningStatus::Draft => return Err(PageError::NotFound),
-        Some(o) => o,
+        Some(o) => o.clone(),
     };
     if !opening.is_live(state.clock.today()) {
         return Err(PageError::Gone);
@@ -334,7 +335,7 @@ pub async fn live_opening(state: &AppState, slug: String) -> Result<Opening, Pag
 
 pub fn job_page(state: &AppState, req: &HttpRequest, lang: Lang, o: &Opening, form: ApplyForm) -> JobPage {
     let canonical = state.url(&format!("/jobs/{}", o.slug));
-    let mut meta_description = to_plain_text(&o.draft.description_md, 160);
+    let mut meta_description = o.description_text(160);
     if meta_description.is_empty() {
         meta_description = format!("{} – {}", o.draft.title, o.draft.company);
     }
@@ -352,7 +353,7 @@ pub fn job_page(state: &AppState, req: &HttpRequest, lang: Lang, o: &Opening, fo
             OpeningLanguage::En => "en_US",
         },
         json_ld,
-        description_html: to_safe_html(&o.draft.description_md),
+        description_html: o.description_html().into_owned(),
         form,
         notice: store::applications::privacy_notice(lang),
         notice_version: store::applications::PRIVACY_NOTICE_VERSION,

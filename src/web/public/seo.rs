@@ -31,7 +31,8 @@ pub fn job_posting(o: &Opening, url: &str, base_url: &str) -> Value {
     p.insert("@context".into(), json!("https://schema.org/"));
     p.insert("@type".into(), json!("JobPosting"));
     p.insert("title".into(), json!(d.title));
-    p.insert("description".into(), json!(to_safe_html(&description_md(o))));
+    let description = if o.draft.description_md.trim().is_empty() { to_safe_html(&description_md(o)) } else { o.description_html().into_owned() };
+    p.insert("description".into(), json!(description));
     if let Some(at) = o.published_at {
         p.insert("datePosted".into(), json!(at.date().format("%Y-%m-%d").to_string()));
     }

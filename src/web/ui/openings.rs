@@ -858,7 +858,7 @@ pub(super) async fn render_opening_full(
             created: fmt_date(&o.created_at),
             published: o.published_at.as_ref().map(fmt_date),
         },
-        description_html: crate::domain::markdown::to_safe_html(&d.description_md),
+        description_html: o.description_html().into_owned(),
         notice,
         can_edit,
         actions,
