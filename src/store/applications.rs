@@ -118,11 +118,19 @@ fn file_once(conn: &mut DbConn, a: &NewApplication<'_>) -> QueryResult<Filed> {
                 // or a text (an agency's address, a friend's): the person typing it on the
                 // form owns it. The other keeps it as a signal, and a merge is only proposed.
                 let guessed: Option<String> = candidates::table.filter(candidates::email.eq(email)).select(candidates::id).first(conn).optional()?;
-                if let Some(other) = guessed {
-                    super::sourcing::keep_as_signal(conn, &other, email, a.at)?;
-                    guessed_by = Some(other);
+                match guessed {
+                    // A first application by this email committed since the look-up above
+                    // (two submissions racing): it is the same person.
+                    Some(_) if let Some(id) = super::sourcing::candidate_by_identity(conn, super::sourcing::IdentityKind::Email, email)? => {
+                        candidates::table.find(id).select(CandidateRow::as_select()).first(conn).optional()?
+                    }
+                    Some(other) => {
+                        super::sourcing::keep_as_signal(conn, &other, email, a.at)?;
+                        guessed_by = Some(other);
+                        None
+                    }
+                    None => None,
                 }
-                None
             }
         };
         let candidate_id = match candidate {
