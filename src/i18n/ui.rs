@@ -59,6 +59,10 @@ ui_texts! {
     response_median: "minutes, median", "minutes, médiane";
     response_p90: "minutes, 90th percentile", "minutes, 90e centile";
     response_within: "answered within the target", "répondues dans le délai visé";
+    intake_title: "Waiting to be processed", "En attente de traitement";
+    intake_applications: "applications waiting to be read and scored", "candidatures en attente de lecture et de notation";
+    intake_oldest: "minutes, the oldest waiting", "minutes, la plus ancienne en attente";
+    intake_messages: "acknowledgements and messages due", "accusés de réception et messages à envoyer";
     searches_title: "Sourcing searches", "Recherches de profils";
     searches_intro: "Look for people in public posts with a hashtag (such as #OpenToWork) and keywords. They are marked as sourced and receive the information notice at first contact.", "Cherchez des personnes dans les publications publiques par hashtag (par exemple #OpenToWork) et mots-clés. Elles sont marquées comme sourcées et reçoivent la notice d'information au premier contact.";
     f_search_account: "Account", "Compte";

@@ -27,15 +27,28 @@ pub const X_PLAN_CANNOT_READ: &str = "X did not let this account read the replie
 pub struct Harvester {
     ctx: ChannelContext,
     sourcing: Sourcing,
+    /// Built once: its SMTP connections are kept and reused (a burst of acknowledgements is
+    /// not one connection per email). None without an SMTP URL (each email then says why).
+    mailer: Option<crate::notify::Mailer>,
 }
 
 impl Harvester {
     pub fn new(ctx: ChannelContext, sourcing: Sourcing) -> Self {
-        Self { ctx, sourcing }
+        let mailer = crate::notify::Mailer::from_settings(&ctx.settings.broadcast).ok();
+        Self { ctx, sourcing, mailer }
     }
 
-    /// One round: every due post's new replies, then the messages due. Returns the answers filed.
+    /// One round: every due post's new replies and due search, then every application waiting
+    /// and every message due. Returns the answers filed.
     pub async fn run_once(&self) -> anyhow::Result<usize> {
+        let mut filed = self.harvest_round().await?;
+        filed += self.ingest_applications().await?;
+        self.send_messages().await?;
+        Ok(filed)
+    }
+
+    /// The due posts' new replies and the due searches (on a schedule: networks are polled).
+    async fn harvest_round(&self) -> anyhow::Result<usize> {
         let now = self.ctx.clock.now();
         let due = crate::store::run(&self.ctx.pool, move |c| Ok(store::due_posts(c, now, NETWORKS, 20)?)).await?;
         let mut filed = 0;
@@ -61,23 +74,39 @@ impl Harvester {
                 filed += self.run_search(search).await?;
             }
         }
-        filed += self.ingest_applications().await?;
-        self.send_messages().await?;
         Ok(filed)
     }
 
-    /// Runs rounds until `stop` turns true.
-    pub async fn run(self, mut stop: tokio::sync::watch::Receiver<bool>) {
+    /// Runs until `stop` turns true: harvest rounds on their schedule, and beside them the
+    /// intake (applications as they come, batch after batch while there are any) and the
+    /// messages (sent as they fall due), each waiting only when it has nothing to do.
+    pub async fn run(self, stop: tokio::sync::watch::Receiver<bool>) {
         let every = std::time::Duration::from_millis(self.ctx.settings.broadcast.poll_ms.max(1000) * 10);
+        let idle = std::time::Duration::from_millis(self.ctx.settings.broadcast.poll_ms.clamp(50, 1000));
+        tokio::join!(
+            self.repeat(stop.clone(), every, "harvest round failed", || async { self.harvest_round().await.map(|_| 0) }),
+            self.repeat(stop.clone(), idle, "application intake failed", || async { self.ingest_batch().await.map(|(claimed, _)| claimed) }),
+            self.repeat(stop, idle, "sending messages failed", || async { self.send_batch().await }),
+        );
+    }
+
+    /// Runs `step` again at once while it found work (it returns how much), else after `wait`.
+    async fn repeat<F, Fut>(&self, mut stop: tokio::sync::watch::Receiver<bool>, wait: std::time::Duration, what: &'static str, step: F)
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = anyhow::Result<usize>>,
+    {
         loop {
             if *stop.borrow() {
                 break;
             }
-            if let Err(e) = self.run_once().await {
-                tracing::warn!(error = %e, "harvest round failed");
+            match step().await {
+                Ok(n) if n > 0 => continue,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %format!("{e:#}"), "{what}"),
             }
             tokio::select! {
-                _ = tokio::time::sleep(every) => {}
+                _ = tokio::time::sleep(wait) => {}
                 _ = stop.changed() => {}
             }
         }
@@ -170,61 +199,120 @@ impl Harvester {
         Ok(filed)
     }
 
-    /// Applications from the careers site, each once: scored, filed in the shortlist store,
-    /// acknowledged by email (only those sent in the last day: older ones predate this).
+    /// Every application waiting, batch after batch: returns how many were filed.
     async fn ingest_applications(&self) -> anyhow::Result<usize> {
-        let pending = crate::store::run(&self.ctx.pool, |c| Ok(crate::store::applications::pending_ingest(c, 20)?)).await?;
         let mut filed = 0;
-        for (app, candidate) in pending {
-            let now = self.ctx.clock.now();
-            let opening_id = app.opening_id.clone();
-            let loaded = crate::store::run(&self.ctx.pool, move |c| {
-                let o = crate::store::openings::find(c, &opening_id)?;
-                let targets = store::opening_targets(c, &opening_id)?;
-                Ok(o.map(|o| (o, targets.0.clamp(0, 100) as u8)))
-            })
-            .await?;
-            let Some((opening, threshold)) = loaded else {
-                let aid = app.id.clone();
-                crate::store::run(&self.ctx.pool, move |c| Ok(crate::store::applications::mark_ingested(c, &aid, now)?)).await?;
-                continue;
-            };
-            let ingested = self.sourcing.ingest_application(&opening, threshold, &app, &candidate, now).await?;
-            filed += 1;
-            let recent = now - app.created_at < Duration::days(1);
-            let to = candidate.email.clone();
-            let (aid, key, cid, oid, answered) =
-                (app.id.clone(), format!("ack:{}:{}", opening.id, ingested.filed.candidate_id), ingested.filed.candidate_id.clone(), opening.id.clone(), app.created_at);
-            let ack = ingested.filed.new_entry && recent;
-            // In the language of the form the person used.
-            let language = Lang::parse(&app.consent_language);
-            crate::store::run(&self.ctx.pool, move |c| {
-                crate::store::write_transaction::<_, anyhow::Error, _>(c, |c| {
-                    if let (true, Some(to)) = (ack, to.as_deref()) {
-                        store::queue_message(
-                            c,
-                            NewMessage {
-                                key: &key,
-                                candidate_id: &cid,
-                                opening_id: &oid,
-                                kind: "ack",
-                                channel: "email",
-                                account_id: None,
-                                target: to,
-                                reply_to: None,
-                                at: now,
-                                answered_at: answered,
-                                language,
-                            },
-                        )?;
-                    }
-                    crate::store::applications::mark_ingested(c, &aid, now)?;
-                    Ok(())
-                })
-            })
-            .await?;
+        loop {
+            let (claimed, n) = self.ingest_batch().await?;
+            filed += n;
+            if claimed == 0 {
+                return Ok(filed);
+            }
         }
-        Ok(filed)
+    }
+
+    /// Claims the oldest waiting applications (a work queue in the database, shared by every
+    /// worker process) and runs them through the pipeline, HIRECAST_WORKER_CONCURRENCY at
+    /// once, started in order of arrival. Returns (claimed, filed); an application that fails
+    /// is taken again when its claim ends, and the first error is returned once the batch is done.
+    async fn ingest_batch(&self) -> anyhow::Result<(usize, usize)> {
+        use futures_util::StreamExt;
+        let now = self.ctx.clock.now();
+        let at_once = self.ctx.settings.broadcast.worker_concurrency.max(1);
+        let lease = now + Duration::seconds(crate::store::applications::INGEST_LEASE_SECS);
+        let limit = (at_once * 8) as i64;
+        let claimed = crate::store::run(&self.ctx.pool, move |c| Ok(crate::store::applications::claim_pending(c, limit, now, lease)?)).await?;
+        if claimed.is_empty() {
+            return Ok((0, 0));
+        }
+        // The batch's openings, each read once.
+        let mut ids: Vec<String> = claimed.iter().map(|(a, _)| a.opening_id.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        let openings = crate::store::run(&self.ctx.pool, move |c| {
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                let o = crate::store::openings::find(c, &id)?;
+                let targets = store::opening_targets(c, &id)?;
+                out.push((id, o.map(|o| (o, targets.0.clamp(0, 100) as u8))));
+            }
+            Ok(out)
+        })
+        .await?;
+        let n = claimed.len();
+        let results: Vec<anyhow::Result<bool>> = futures_util::stream::iter(claimed)
+            .map(|(app, candidate)| {
+                let loaded = openings.iter().find(|(id, _)| *id == app.opening_id).and_then(|(_, o)| o.clone());
+                self.ingest_one(app, candidate, loaded)
+            })
+            .buffered(at_once)
+            .collect()
+            .await;
+        let mut filed = 0;
+        let mut first_error = None;
+        for r in results {
+            match r {
+                Ok(true) => filed += 1,
+                Ok(false) => {}
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok((n, filed)),
+        }
+    }
+
+    /// One application from the careers site, once: scored, filed in the shortlist store,
+    /// acknowledged by email however long it waited (in order of arrival: the response target
+    /// on the dashboard says when the queue is late). Returns whether it was filed.
+    async fn ingest_one(
+        &self,
+        app: crate::store::models::ApplicationRow,
+        candidate: crate::store::models::CandidateRow,
+        loaded: Option<(crate::domain::opening::Opening, u8)>,
+    ) -> anyhow::Result<bool> {
+        let now = self.ctx.clock.now();
+        let Some((opening, threshold)) = loaded else {
+            let aid = app.id.clone();
+            crate::store::run(&self.ctx.pool, move |c| Ok(crate::store::applications::mark_ingested(c, &aid, now)?)).await?;
+            return Ok(false);
+        };
+        let ingested = self.sourcing.ingest_application(&opening, threshold, &app, &candidate, now).await?;
+        let to = candidate.email.clone();
+        let (aid, key, cid, oid, answered) =
+            (app.id.clone(), format!("ack:{}:{}", opening.id, ingested.filed.candidate_id), ingested.filed.candidate_id.clone(), opening.id.clone(), app.created_at);
+        let ack = ingested.filed.new_entry;
+        // In the language of the form the person used.
+        let language = Lang::parse(&app.consent_language);
+        crate::store::run(&self.ctx.pool, move |c| {
+            crate::store::write_transaction::<_, anyhow::Error, _>(c, |c| {
+                if let (true, Some(to)) = (ack, to.as_deref()) {
+                    store::queue_message(
+                        c,
+                        NewMessage {
+                            key: &key,
+                            candidate_id: &cid,
+                            opening_id: &oid,
+                            kind: "ack",
+                            channel: "email",
+                            account_id: None,
+                            target: to,
+                            reply_to: None,
+                            at: now,
+                            answered_at: answered,
+                            language,
+                        },
+                    )?;
+                }
+                crate::store::applications::mark_ingested(c, &aid, now)?;
+                Ok(())
+            })
+        })
+        .await?;
+        Ok(true)
     }
 
     /// One saved search: new public posts with its hashtag and all its keywords; their authors
@@ -444,10 +532,36 @@ impl Harvester {
     }
 
     /// Sends the acknowledgements due, each once (Mastodon's Idempotency-Key is its key).
+    /// Every message due, batch after batch.
     async fn send_messages(&self) -> anyhow::Result<()> {
+        // Bounded: a message due again at once (a network's rate limit ending now) is not
+        // sent in a tight loop here; the next pass takes it.
+        for _ in 0..1000 {
+            if self.send_batch().await? == 0 {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Claims the messages due (oldest first; another worker skips them while claimed) and
+    /// sends them, HIRECAST_WORKER_CONCURRENCY at once. Returns how many were claimed.
+    async fn send_batch(&self) -> anyhow::Result<usize> {
+        use futures_util::StreamExt;
         let now = self.ctx.clock.now();
-        let due = crate::store::run(&self.ctx.pool, move |c| Ok(store::due_messages(c, now, 50)?)).await?;
-        for m in due {
+        let at_once = self.ctx.settings.broadcast.worker_concurrency.max(1);
+        let lease = now + Duration::seconds(self.ctx.settings.broadcast.lease_secs.max(1) as i64);
+        let limit = (at_once * 8) as i64;
+        let due = crate::store::run(&self.ctx.pool, move |c| Ok(store::claim_messages(c, now, limit, lease)?)).await?;
+        let n = due.len();
+        let results: Vec<anyhow::Result<()>> = futures_util::stream::iter(due).map(|m| self.send_one(m, now)).buffered(at_once).collect().await;
+        results.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
+        Ok(n)
+    }
+
+    /// Sends one claimed message and records how it went.
+    async fn send_one(&self, m: store::MessageRow, now: chrono::NaiveDateTime) -> anyhow::Result<()> {
+        {
             let (account_id, opening_id, key) = (m.account_id.clone().unwrap_or_default(), m.opening_id.clone().unwrap_or_default(), self.ctx.key.clone());
             let (account, creds, opening) = crate::store::run(&self.ctx.pool, move |c| {
                 let account = channels::find(c, &account_id)?;
@@ -462,7 +576,7 @@ impl Harvester {
             };
             let Some(opening) = opening else {
                 gone(&m.id).await?;
-                continue;
+                return Ok(());
             };
             let lang: Lang = m.language.as_deref().and_then(Lang::parse).unwrap_or_else(|| opening.draft.language.into());
             let notice = m.kind == "privacy_notice";
@@ -482,11 +596,11 @@ impl Harvester {
             if m.channel == "email" {
                 let r = self.email(&m.target, lang, &opening.draft.title, &text, notice).await;
                 self.message_result(&m.id, r, now).await?;
-                continue;
+                return Ok(());
             }
             let (Some(account), Some(creds)) = (account, creds) else {
                 gone(&m.id).await?;
-                continue;
+                return Ok(());
             };
             let r: Result<String, SendError> = {
                 let creds = CredentialsHandle::new(&account.id, creds, self.ctx.pool.clone(), self.ctx.key.clone());
@@ -539,7 +653,14 @@ impl Harvester {
 
     /// An acknowledgement by email (text and HTML parts), when mail is configured.
     async fn email(&self, to: &str, lang: Lang, title: &str, text: &str, notice: bool) -> Result<String, SendError> {
-        let mailer = crate::notify::Mailer::from_settings(&self.ctx.settings.broadcast).map_err(|e| SendError::Rejected { status: None, reason: e.to_string() })?;
+        let built;
+        let mailer = match &self.mailer {
+            Some(m) => m,
+            None => {
+                built = crate::notify::Mailer::from_settings(&self.ctx.settings.broadcast).map_err(|e| SendError::Rejected { status: None, reason: e.to_string() })?;
+                &built
+            }
+        };
         let subject = match (lang, notice) {
             (Lang::Fr, false) => format!("Votre candidature : {title}"),
             (Lang::En, false) => format!("Your application: {title}"),

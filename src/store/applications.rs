@@ -262,6 +262,52 @@ pub fn list_for_candidate(conn: &mut DbConn, candidate_id: &str) -> QueryResult<
 
 /// Applications not yet through the sourcing pipeline, oldest first, with their candidate
 /// (the one kept, when that candidate was merged into another).
+/// How long a claimed application is left to the worker that claimed it before another one
+/// takes it over (the first one died, or its attempt failed).
+pub const INGEST_LEASE_SECS: i64 = 120;
+
+/// Claims up to `limit` applications waiting for the pipeline, oldest first, for the caller
+/// until `lease_until`: other workers, in this process or another, skip them meanwhile. On
+/// PostgreSQL the rows another claimer is taking are skipped, not waited for (`FOR UPDATE
+/// SKIP LOCKED`); SQLite has one writer at a time. Returns them in order of arrival.
+pub fn claim_pending(conn: &mut DbConn, limit: i64, now: NaiveDateTime, lease_until: NaiveDateTime) -> QueryResult<Vec<(ApplicationRow, CandidateRow)>> {
+    let ids: Vec<String> = super::write_transaction::<_, diesel::result::Error, _>(conn, |c| {
+        let free = applications::table
+            .filter(applications::ingested_at.is_null())
+            .filter(applications::ingest_claimed_until.is_null().or(applications::ingest_claimed_until.lt(now)))
+            .order((applications::created_at.asc(), applications::id.asc()))
+            .limit(limit)
+            .select(applications::id);
+        let ids: Vec<String> = match c {
+            DbConn::Postgres(pg) => free.for_update().skip_locked().load(pg)?,
+            _ => free.load(c)?,
+        };
+        if !ids.is_empty() {
+            diesel::update(applications::table.filter(applications::id.eq_any(&ids)))
+                .set(applications::ingest_claimed_until.eq(Some(lease_until)))
+                .execute(c)?;
+        }
+        Ok(ids)
+    })?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    applications::table
+        .inner_join(candidates::table)
+        .filter(applications::id.eq_any(&ids))
+        .order((applications::created_at.asc(), applications::id.asc()))
+        .select((ApplicationRow::as_select(), CandidateRow::as_select()))
+        .load(conn)
+}
+
+/// The applications waiting for the pipeline: how many, and when the oldest arrived.
+pub fn backlog(conn: &mut DbConn) -> QueryResult<(i64, Option<NaiveDateTime>)> {
+    let n: i64 = applications::table.filter(applications::ingested_at.is_null()).count().get_result(conn)?;
+    let oldest: Option<NaiveDateTime> =
+        applications::table.filter(applications::ingested_at.is_null()).select(diesel::dsl::min(applications::created_at)).first(conn)?;
+    Ok((n, oldest))
+}
+
 pub fn pending_ingest(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<(ApplicationRow, CandidateRow)>> {
     applications::table
         .inner_join(candidates::table)

@@ -236,10 +236,37 @@ pub fn due_messages(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> QueryR
     candidate_messages::table
         .filter(candidate_messages::state.eq("queued"))
         .filter(candidate_messages::due_at.le(now))
-        .order(candidate_messages::due_at.asc())
+        .order((candidate_messages::due_at.asc(), candidate_messages::created_at.asc(), candidate_messages::id.asc()))
         .limit(limit)
         .select(MessageRow::as_select())
         .load(conn)
+}
+
+/// Claims up to `limit` due messages, oldest first, for the caller until `lease_until`: their
+/// due time moves to it, so another worker (in any process) skips them, and if the caller
+/// dies they fall due again then. Each is taken by a conditional update only one can win.
+pub fn claim_messages(conn: &mut DbConn, now: NaiveDateTime, limit: i64, lease_until: NaiveDateTime) -> QueryResult<Vec<MessageRow>> {
+    let due = due_messages(conn, now, limit)?;
+    let mut out = Vec::with_capacity(due.len());
+    for m in due {
+        let won = diesel::update(
+            candidate_messages::table.find(&m.id).filter(candidate_messages::state.eq("queued")).filter(candidate_messages::due_at.le(now)),
+        )
+        .set(candidate_messages::due_at.eq(lease_until))
+        .execute(conn)?;
+        if won == 1 {
+            out.push(m);
+        }
+    }
+    Ok(out)
+}
+
+/// The messages due and not sent yet: how many, and since when the oldest was queued.
+pub fn message_backlog(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<(i64, Option<NaiveDateTime>)> {
+    let due = || candidate_messages::table.filter(candidate_messages::state.eq("queued")).filter(candidate_messages::due_at.le(now));
+    let n: i64 = due().count().get_result(conn)?;
+    let oldest: Option<NaiveDateTime> = due().select(diesel::dsl::min(candidate_messages::created_at)).first(conn)?;
+    Ok((n, oldest))
 }
 
 /// Records how a message went: sent (with the remote id), retried later, or failed for good.

@@ -157,6 +157,7 @@ diesel::table! {
         created_at -> Timestamp,
         ingested_at -> Nullable<Timestamp>,
         talent_pool -> Bool,
+        ingest_claimed_until -> Nullable<Timestamp>,
     }
 }
 

@@ -31,11 +31,23 @@ struct DashboardPage {
     no_openings: bool,
     can_create: bool,
     response: Option<crate::store::harvest::ResponseStats>,
+    backlog: Option<Backlog>,
+}
+
+/// The intake queue as the dashboard shows it: what waits, and for how long.
+pub struct Backlog {
+    pub applications: i64,
+    pub messages: i64,
+    /// Minutes the oldest waiting application or due message has waited.
+    pub oldest_minutes: i64,
+    /// Past the shortest response target of the open openings.
+    pub late: bool,
 }
 
 pub async fn show(req: HttpRequest, state: web::Data<AppState>, me: SignedIn) -> Result<HttpResponse, PageError> {
     let manager_id = (!me.role().sees_all_openings()).then(|| me.user.id.clone());
-    let (counts, recent, response) = crate::store::run(&state.pool, move |c| {
+    let now = state.clock.now();
+    let (counts, recent, response, backlog) = crate::store::run(&state.pool, move |c| {
         let mut counts = Vec::new();
         for status in [OpeningStatus::Open, OpeningStatus::Draft, OpeningStatus::Paused, OpeningStatus::Closed] {
             let f = OpeningFilter { status: Some(status), manager_id: manager_id.clone(), limit: 1, ..Default::default() };
@@ -44,7 +56,22 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>, me: SignedIn) ->
         let recent = crate::store::applications::recent(c, manager_id.as_deref(), 10)?;
         // Response times are the recruiters' concern (every opening).
         let response = if manager_id.is_none() { crate::store::harvest::response_stats(&crate::store::harvest::response_minutes(c)?) } else { None };
-        Ok((counts, recent, response))
+        // The queue, for the recruiters too: a backlog is why acknowledgements are late.
+        let backlog = if manager_id.is_none() {
+            let (applications, oldest_app) = crate::store::applications::backlog(c)?;
+            let (messages, oldest_msg) = crate::store::harvest::message_backlog(c, now)?;
+            let oldest = [oldest_app, oldest_msg].into_iter().flatten().min();
+            let oldest_minutes = oldest.map(|o| (now - o).num_minutes().max(0)).unwrap_or(0);
+            let target: Option<i64> = {
+                use crate::store::schema::openings;
+                use diesel::prelude::*;
+                openings::table.filter(openings::status.eq("open")).select(diesel::dsl::min(openings::response_target_minutes)).first(c)?
+            };
+            Some(Backlog { applications, messages, oldest_minutes, late: oldest_minutes >= target.unwrap_or(30) })
+        } else {
+            None
+        };
+        Ok((counts, recent, response, backlog))
     })
     .await
     .map_err(db_err)?;
@@ -65,5 +92,6 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>, me: SignedIn) ->
         no_openings,
         can_create: me.role().can_edit_openings(),
         response,
+        backlog,
     })
 }

@@ -93,4 +93,112 @@ async fn applications_are_read_scored_shortlisted_and_acknowledged_once(backend:
     assert_eq!(app.db(|c| shortlist::entries_for_opening(c, &opening).unwrap()).len(), 2);
 }
 
-crate::on_both_backends!(applications_are_read_scored_shortlisted_and_acknowledged_once);
+/// Files `n` applications to the opening through the store's own function (the apply form's).
+fn file_applications(app: &TestApp, opening: &str, n: usize, tag: &str) -> Vec<String> {
+    use hirecast::store::applications::{self, Filed, NewApplication};
+    (0..n)
+        .map(|i| {
+            let details = hirecast::domain::candidate::ApplicantDetails::parse(&format!("Person {tag}{i}"), &format!("p{tag}{i}@example.org"), "", "", "Rust, PostgreSQL").unwrap();
+            let at = app.state.clock.now() + chrono::Duration::milliseconds(i as i64);
+            let filed = app.db(|c| {
+                applications::file(
+                    c,
+                    NewApplication {
+                        opening_id: opening,
+                        details: &details,
+                        cv: None,
+                        submission_key: &format!("key-{tag}-{i}"),
+                        consent_language: hirecast::i18n::Lang::En,
+                        source: "apply_form",
+                        at,
+                        talent_pool: false,
+                    },
+                )
+                .unwrap()
+            });
+            match filed {
+                Filed::New { application_id, .. } => application_id,
+                other => panic!("{other:?}"),
+            }
+        })
+        .collect()
+}
+
+async fn the_intake_queue_is_claimed_once_across_workers_and_nothing_is_sent_twice(backend: Backend) {
+    let smtp = crate::email::Smtp::start().await;
+    let smtp_url = smtp.url();
+    let app = spawn_app_with(backend, |s| {
+        s.broadcast.smtp_url = Some(smtp_url);
+        s.broadcast.worker_concurrency = 4;
+    })
+    .await;
+    app.add_user("rita@acme.fr", hirecast::domain::user::Role::Recruiter);
+    let opening = crate::outbox::draft_opening(&app, "Développeuse Rust");
+    let today = app.state.clock.today();
+    app.db(|c| hirecast::store::openings::set_status(c, &opening, OpeningStatus::Open, today).unwrap());
+    let ids = file_applications(&app, &opening, 40, "a");
+
+    // The dashboard shows the queue and its age.
+    app.state.clock.advance(chrono::Duration::minutes(45));
+    let rita = app.signed_in("rita@acme.fr").await;
+    let html = rita.get(app.url("/app")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(r#"data-stat="applications-waiting">40<"#), "{html}");
+    assert!(html.contains(r#"data-stat="oldest-waiting">45<"#));
+    assert!(html.contains(r#"class="stat warning"><span class="stat-number" data-stat="oldest-waiting""#), "past the 30-minute target: shown as late");
+
+    // Claims come oldest first and are not handed out twice while held.
+    let now = app.state.clock.now();
+    let lease = now + chrono::Duration::seconds(hirecast::store::applications::INGEST_LEASE_SECS);
+    let first: Vec<String> = app.db(|c| hirecast::store::applications::claim_pending(c, 5, now, lease).unwrap()).into_iter().map(|(a, _)| a.id).collect();
+    assert_eq!(first, ids[..5].to_vec(), "in order of arrival");
+    let second: Vec<String> = app.db(|c| hirecast::store::applications::claim_pending(c, 5, now, lease).unwrap()).into_iter().map(|(a, _)| a.id).collect();
+    assert_eq!(second, ids[5..10].to_vec(), "the claimed ones are skipped");
+    // Their claim ends (the worker that took them died): another worker takes them over.
+    app.state.clock.advance(chrono::Duration::seconds(hirecast::store::applications::INGEST_LEASE_SECS + 1));
+
+    // Two workers (as two processes would) drain the queue at once.
+    let worker = || {
+        let ctx = ChannelContext::new(app.state.pool.clone(), app.state.settings.clone(), app.state.clock.clone(), app.state.key.clone());
+        Harvester::new(ctx, super::sourcing_for(&app, 1))
+    };
+    let (a, b) = (worker(), worker());
+    let (ra, rb) = tokio::join!(a.run_once(), b.run_once());
+    assert_eq!(ra.unwrap() + rb.unwrap(), 40, "each application filed once, by one of them");
+    assert_eq!(app.db(|c| hirecast::store::applications::backlog(c).unwrap()).0, 0);
+    assert_eq!(app.db(|c| shortlist::entries_for_opening(c, &opening).unwrap()).len(), 40);
+    // Waiting 45 minutes did not cost the acknowledgement: each of the 40 got one, once.
+    let mails = smtp.wait_for(40).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(smtp.messages().len(), 40, "nothing sent twice");
+    let mut to: Vec<String> = mails.iter().map(|m| m.to()).collect();
+    to.sort();
+    to.dedup();
+    assert_eq!(to.len(), 40, "one each");
+    let (ra, rb) = tokio::join!(a.run_once(), b.run_once());
+    assert_eq!(ra.unwrap() + rb.unwrap(), 0);
+    let html = rita.get(app.url("/app")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(r#"data-stat="applications-waiting">0<"#) && html.contains(r#"data-stat="messages-due">0<"#));
+}
+
+async fn an_application_read_after_a_day_is_still_acknowledged(backend: Backend) {
+    let smtp = crate::email::Smtp::start().await;
+    let smtp_url = smtp.url();
+    let app = spawn_app_with(backend, |s| s.broadcast.smtp_url = Some(smtp_url)).await;
+    let opening = crate::outbox::draft_opening(&app, "Développeuse Rust");
+    let today = app.state.clock.today();
+    app.db(|c| hirecast::store::openings::set_status(c, &opening, OpeningStatus::Open, today).unwrap());
+    file_applications(&app, &opening, 1, "late");
+    // The workers were down for two days (a long backlog): the acknowledgement still goes out.
+    app.state.clock.advance(chrono::Duration::days(2));
+    let ctx = ChannelContext::new(app.state.pool.clone(), app.state.settings.clone(), app.state.clock.clone(), app.state.key.clone());
+    let harvester = Harvester::new(ctx, super::sourcing_for(&app, 1));
+    assert_eq!(harvester.run_once().await.unwrap(), 1);
+    let mails = smtp.wait_for(1).await;
+    assert!(mails[0].to().contains("plate0@example.org"), "{}", mails[0].to());
+}
+
+crate::on_both_backends!(
+    applications_are_read_scored_shortlisted_and_acknowledged_once,
+    the_intake_queue_is_claimed_once_across_workers_and_nothing_is_sent_twice,
+    an_application_read_after_a_day_is_still_acknowledged
+);

@@ -1,0 +1,2 @@
+DROP INDEX applications_pending;
+ALTER TABLE applications DROP COLUMN ingest_claimed_until;
