@@ -48,7 +48,8 @@ pub struct BroadcastSettings {
     pub secret_key: Option<SecretKey>,
     /// HIRECAST_RUN_WORKERS: run the delivery workers inside `serve` (default true).
     pub run_workers: bool,
-    /// HIRECAST_WORKER_CONCURRENCY: deliveries sent at once per process.
+    /// HIRECAST_WORKER_CONCURRENCY: deliveries sent, and applications read, at once per process
+    /// (messages to candidates go 32 at once, over the mailer's connections).
     pub worker_concurrency: usize,
     /// HIRECAST_SEND_TIMEOUT_SECS: a whole call to a network, after which its outcome is unknown.
     pub send_timeout_secs: u64,

@@ -46,6 +46,9 @@ pub struct Mail {
     pub headers: Vec<(&'static str, String)>,
 }
 
+/// Emails sent at once over one mailer (and the SMTP connections it keeps).
+pub const MAX_SMTP_CONNECTIONS: u32 = 32;
+
 /// The SMTP sender, built from `HIRECAST_SMTP_URL` and `HIRECAST_MAIL_FROM`. Cheap to build.
 #[derive(Clone)]
 pub struct Mailer {
@@ -70,6 +73,9 @@ impl Mailer {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|_| MailError::BadAddress("HIRECAST_SMTP_URL cannot be used".into()))?
             .timeout(Some(Duration::from_secs(settings.send_timeout_secs.max(1))))
+            // Up to MAX_SMTP_CONNECTIONS kept open and reused: a burst of acknowledgements is
+            // sent over them, several at once (each email waits on round trips, not the CPU).
+            .pool_config(lettre::transport::smtp::PoolConfig::new().max_size(MAX_SMTP_CONNECTIONS))
             .build();
         Ok(Mailer { transport, from })
     }

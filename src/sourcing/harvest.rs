@@ -220,7 +220,8 @@ impl Harvester {
         let now = self.ctx.clock.now();
         let at_once = self.ctx.settings.broadcast.worker_concurrency.max(1);
         let lease = now + Duration::seconds(crate::store::applications::INGEST_LEASE_SECS);
-        let limit = (at_once * 8) as i64;
+        // Two waves a batch: the lease (120 s) stays longer than two slow CV fetches.
+        let limit = (at_once * 2) as i64;
         let claimed = crate::store::run(&self.ctx.pool, move |c| Ok(crate::store::applications::claim_pending(c, limit, now, lease)?)).await?;
         if claimed.is_empty() {
             return Ok((0, 0));
@@ -545,13 +546,17 @@ impl Harvester {
     }
 
     /// Claims the messages due (oldest first; another worker skips them while claimed) and
-    /// sends them, HIRECAST_WORKER_CONCURRENCY at once. Returns how many were claimed.
+    /// sends them several at once: an email mostly waits on the SMTP server's answers (and a
+    /// direct message on the network's), so as many as the mailer keeps connections (32).
+    /// Returns how many were claimed.
     async fn send_batch(&self) -> anyhow::Result<usize> {
         use futures_util::StreamExt;
         let now = self.ctx.clock.now();
-        let at_once = self.ctx.settings.broadcast.worker_concurrency.max(1);
+        let at_once = crate::notify::MAX_SMTP_CONNECTIONS as usize;
         let lease = now + Duration::seconds(self.ctx.settings.broadcast.lease_secs.max(1) as i64);
-        let limit = (at_once * 8) as i64;
+        // Two waves a batch: the lease (HIRECAST_LEASE_SECS) outlasts two sends that time out
+        // (more than twice the send timeout), so no other worker takes a message being sent.
+        let limit = (at_once * 2) as i64;
         let due = crate::store::run(&self.ctx.pool, move |c| Ok(store::claim_messages(c, now, limit, lease)?)).await?;
         let n = due.len();
         let results: Vec<anyhow::Result<()>> = futures_util::stream::iter(due).map(|m| self.send_one(m, now)).buffered(at_once).collect().await;

@@ -193,10 +193,23 @@ where
     if in_transaction(conn) {
         return conn.transaction(f);
     }
-    match conn {
-        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, SQLITE_WRITE_BEGIN)?,
-        DbConn::Postgres(_) => Tm::begin_transaction(conn)?,
-    }
+    // SQLite has one writer at a time: the writers of this process queue on a mutex, woken as
+    // soon as the one before commits, instead of sleeping in SQLite's busy handler (whose
+    // back-off sleeps up to 100 ms and left the intake idle most of the time). Writers of
+    // other processes still meet on busy_timeout. One mutex for the process: a process has
+    // one database (tests, with several, only queue their short writes).
+    static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _writer = match conn {
+        DbConn::Sqlite(c) => {
+            let guard = SQLITE_WRITER.lock().unwrap_or_else(|p| p.into_inner());
+            AnsiTransactionManager::begin_transaction_sql(c, SQLITE_WRITE_BEGIN)?;
+            Some(guard)
+        }
+        DbConn::Postgres(_) => {
+            Tm::begin_transaction(conn)?;
+            None
+        }
+    };
     match f(conn) {
         Ok(value) => match Tm::commit_transaction(conn) {
             Ok(()) => Ok(value),
