@@ -24,6 +24,7 @@ pub mod analytics;
 pub mod candidate_emails;
 pub mod privacy;
 pub mod second_factor;
+pub mod sign_in_failures;
 pub mod sealed;
 
 use std::time::Duration;
@@ -117,12 +118,19 @@ impl ManageConnection for Manager {
     /// one left in a broken transaction, or by a panicking thread, is dropped.
     fn has_broken(&self, conn: &mut DbConn) -> bool {
         use diesel::r2d2::R2D2Connection;
-        std::thread::panicking()
+        DROP_ON_RETURN.with(|d| d.replace(false))
+            || std::thread::panicking()
             || match conn {
                 DbConn::Postgres(c) => c.is_broken(),
                 DbConn::Sqlite(c) => c.is_broken(),
             }
     }
+}
+
+thread_local! {
+    /// Set by [`run`] on the thread that returns a connection found dead after an error
+    /// (r2d2 calls `has_broken` on that same thread, as the connection is dropped).
+    static DROP_ON_RETURN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 pub type Pool = r2d2::Pool<Manager>;
@@ -170,11 +178,42 @@ where
 {
     let pool = pool.clone();
     actix_web::web::block(move || {
-        let mut conn = pool.get().context("Failed to get a database connection")?;
-        f(&mut conn)
+        use diesel::connection::SimpleConnection;
+        // Connections are not tested at checkout. After a call failed on a connection that no
+        // longer answers (the server restarted, the session was killed), that one is dropped,
+        // and for a while every checkout is tested, so the pool's other dead ones go too
+        // instead of failing one request each.
+        let mut dropped = 0;
+        let mut conn = loop {
+            let mut conn = pool.get().context("Failed to get a database connection")?;
+            if !suspect() || conn.batch_execute("SELECT 1").is_ok() {
+                break conn;
+            }
+            DROP_ON_RETURN.with(|d| d.set(true));
+            drop(conn);
+            dropped += 1;
+            if dropped > pool.max_size() {
+                anyhow::bail!("The database does not answer");
+            }
+        };
+        let r = f(&mut conn);
+        if r.is_err() && conn.batch_execute("SELECT 1").is_err() {
+            DROP_ON_RETURN.with(|d| d.set(true));
+            SUSPECT_UNTIL.store(chrono::Utc::now().timestamp() + SUSPECT_SECS, std::sync::atomic::Ordering::Relaxed);
+        }
+        drop(conn);
+        r
     })
     .await
     .context("Database task was cancelled")?
+}
+
+/// How long checkouts are tested after a dead connection was found.
+const SUSPECT_SECS: i64 = 60;
+static SUSPECT_UNTIL: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+fn suspect() -> bool {
+    SUSPECT_UNTIL.load(std::sync::atomic::Ordering::Relaxed) > chrono::Utc::now().timestamp()
 }
 
 const SQLITE_WRITE_BEGIN: &str = "BEGIN IMMEDIATE";
