@@ -70,7 +70,7 @@ fn json_ld(html: &str) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("JSON-LD does not parse ({e}): {text}"))
 }
 
-fn attr(html: &str, selector: &str, name: &str) -> Option<String> {
+pub(crate) fn attr(html: &str, selector: &str, name: &str) -> Option<String> {
     let doc = Html::parse_document(html);
     let sel = Selector::parse(selector).unwrap();
     doc.select(&sel).next().and_then(|e| e.value().attr(name)).map(str::to_string)
@@ -127,7 +127,7 @@ impl Application {
         self.fields.retain(|(n, _)| *n != name);
         self
     }
-    fn form(&self) -> Form {
+    pub(crate) fn form(&self) -> Form {
         let mut f = Form::new();
         for (n, v) in &self.fields {
             f = f.text(*n, v.clone());
@@ -762,6 +762,9 @@ async fn the_careers_cache_shows_a_change_at_once(backend: Backend) {
         assert!(page(&app, "/jobs").await.contains("Développeuse Rust"));
         assert!(page(&app, "/jobs/feed.rss").await.contains("Développeuse Rust"));
     }
+    // The page is rendered once, but each visitor's form gets its own submission key.
+    let (k1, k2) = (form_key(&app, &o.slug).await, form_key(&app, &o.slug).await);
+    assert_ne!(k1, k2, "one key per form shown");
     let r = api.patch(app.url(&format!("/api/v1/openings/{}", o.id))).bearer_auth(&token).json(&serde_json::json!({"title": "Développeuse Rust senior", "description": "Nouvelle *annonce*"})).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200, "{:?}", r.text().await);
     let body = page(&app, &path).await;
@@ -785,9 +788,15 @@ async fn the_careers_cache_shows_a_change_at_once(backend: Backend) {
     let summer = open(&app, i);
     assert_eq!(get(&app, &format!("/jobs/{}", summer.slug)).await.status().as_u16(), 200);
     assert!(page(&app, "/jobs").await.contains("Stage été"));
+    assert!(page(&app, "/jobs/feed.atom").await.contains("Stage été"));
     app.state.clock.advance(chrono::Duration::days(1));
     assert_eq!(get(&app, &format!("/jobs/{}", summer.slug)).await.status().as_u16(), 410);
     assert!(!page(&app, "/jobs").await.contains("Stage été"));
+    assert!(!page(&app, "/jobs/feed.atom").await.contains("Stage été"), "a feed is kept per day");
+    // Each language has its own feed.
+    let fr = app.client.get(app.url("/jobs/feed.rss")).header("accept-language", "fr").send().await.unwrap().text().await.unwrap();
+    let en = app.client.get(app.url("/jobs/feed.rss")).header("accept-language", "en").send().await.unwrap().text().await.unwrap();
+    assert!(fr.contains("<language>fr</language>") && en.contains("<language>en</language>"), "{fr}\n{en}");
 }
 
 crate::on_both_backends!(

@@ -29,6 +29,10 @@ type Map<T> = Mutex<HashMap<String, Entry<T>>>;
 pub struct CareersCache {
     by_slug: Map<Option<Opening>>,
     lists: Map<(Vec<Opening>, i64)>,
+    /// Whole bodies that are the same for every visitor (feeds, sitemap), per language and day.
+    bodies: Map<actix_web::web::Bytes>,
+    /// Strings derived from one version of an opening (its JSON-LD), keyed by that version.
+    derived: Map<String>,
 }
 
 fn get<T>(map: &Map<T>, key: &str) -> Option<Arc<T>> {
@@ -50,6 +54,32 @@ fn put<T>(map: &Map<T>, key: String, generation: u64, at: Instant, value: Arc<T>
 }
 
 impl CareersCache {
+    /// A body kept under `key`, or made by `make` (which reads the database) and kept.
+    pub async fn body<F>(&self, key: String, make: F) -> anyhow::Result<actix_web::web::Bytes>
+    where
+        F: std::future::Future<Output = anyhow::Result<String>>,
+    {
+        if let Some(hit) = get(&self.bodies, &key) {
+            return Ok((*hit).clone());
+        }
+        let (generation, at) = (openings::generation(), Instant::now());
+        let body = actix_web::web::Bytes::from(make.await?);
+        put(&self.bodies, key, generation, at, Arc::new(body.clone()));
+        Ok(body)
+    }
+
+    /// A string derived from one version of an opening (`key` names the version), made once
+    /// (a failure is not kept).
+    pub fn derived(&self, key: String, make: impl FnOnce() -> anyhow::Result<String>) -> anyhow::Result<Arc<String>> {
+        if let Some(hit) = get(&self.derived, &key) {
+            return Ok(hit);
+        }
+        let (generation, at) = (openings::generation(), Instant::now());
+        let value = Arc::new(make()?);
+        put(&self.derived, key, generation, at, value.clone());
+        Ok(value)
+    }
+
     /// The opening with this slug (any status), as stored.
     pub async fn by_slug(&self, pool: &Pool, slug: &str) -> anyhow::Result<Arc<Option<Opening>>> {
         if let Some(hit) = get(&self.by_slug, slug) {

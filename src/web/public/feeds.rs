@@ -13,9 +13,9 @@ use crate::store::openings::OpeningFilter;
 
 pub const FEED_MAX: i64 = 100;
 
-async fn live(state: &AppState, limit: i64) -> Result<std::sync::Arc<(Vec<Opening>, i64)>, PageError> {
+async fn live(state: &AppState, limit: i64) -> anyhow::Result<std::sync::Arc<(Vec<Opening>, i64)>> {
     let filter = OpeningFilter { live_on: Some(state.clock.today()), limit, ..Default::default() };
-    Ok(state.careers.list(&state.pool, filter).await?)
+    state.careers.list(&state.pool, filter).await
 }
 
 fn utc(at: NaiveDateTime) -> chrono::DateTime<Utc> {
@@ -91,12 +91,22 @@ struct Sitemap {
     urls: Vec<(String, String)>,
 }
 
-fn xml<T: Template>(content_type: &str, t: &T) -> Result<HttpResponse, PageError> {
-    let body = t.render().map_err(|e| PageError::Unexpected(anyhow::anyhow!("Failed to render a feed: {e}")))?;
-    Ok(HttpResponse::Ok().content_type(content_type.to_string()).body(body))
+fn render<T: Template>(t: &T) -> anyhow::Result<String> {
+    t.render().map_err(|e| anyhow::anyhow!("Failed to render a feed: {e}"))
+}
+
+/// The same for every visitor in one language on one day: made once, then served from the
+/// careers cache until an opening changes.
+async fn cached<F>(state: &AppState, key: String, content_type: &'static str, make: F) -> Result<HttpResponse, PageError>
+where
+    F: std::future::Future<Output = anyhow::Result<String>>,
+{
+    let body = state.careers.body(format!("{key}:{}", state.clock.today()), make).await?;
+    Ok(HttpResponse::Ok().content_type(content_type).body(body))
 }
 
 pub async fn rss(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, PageError> {
+    cached(&state, format!("rss:{}", viewer.lang.code()), "application/rss+xml; charset=utf-8", async {
     let listed = live(&state, FEED_MAX).await?;
     let openings = &listed.0;
     let t = texts::text(viewer.lang);
@@ -109,10 +119,13 @@ pub async fn rss(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpRespo
         last_build: utc(last_change(&openings, state.clock.now())).to_rfc2822(),
         items: openings.iter().map(|o| item(&state, o)).collect(),
     };
-    xml("application/rss+xml; charset=utf-8", &feed)
+    render(&feed)
+    })
+    .await
 }
 
 pub async fn atom(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, PageError> {
+    cached(&state, format!("atom:{}", viewer.lang.code()), "application/atom+xml; charset=utf-8", async {
     let listed = live(&state, FEED_MAX).await?;
     let openings = &listed.0;
     let feed = Atom {
@@ -125,11 +138,14 @@ pub async fn atom(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResp
         language: viewer.lang.code(),
         items: openings.iter().map(|o| item(&state, o)).collect(),
     };
-    xml("application/atom+xml; charset=utf-8", &feed)
+    render(&feed)
+    })
+    .await
 }
 
 /// JSON Feed 1.1, built as data (not a template) so escaping is serde_json's.
 pub async fn json_feed(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, PageError> {
+    cached(&state, format!("json:{}", viewer.lang.code()), "application/feed+json; charset=utf-8", async {
     let listed = live(&state, FEED_MAX).await?;
     let openings = &listed.0;
     let items: Vec<_> = openings
@@ -159,16 +175,21 @@ pub async fn json_feed(state: web::Data<AppState>, viewer: Viewer) -> Result<Htt
         "language": viewer.lang.code(),
         "items": items,
     });
-    Ok(HttpResponse::Ok().content_type("application/feed+json; charset=utf-8").body(feed.to_string()))
+    Ok(feed.to_string())
+    })
+    .await
 }
 
 pub async fn sitemap(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+    cached(&state, "sitemap".into(), "application/xml; charset=utf-8", async {
     // A sitemap holds up to 50,000 URLs; the careers site is far below that.
     let listed = live(&state, 500).await?;
     let openings = &listed.0;
     let mut urls = vec![(state.url("/jobs"), last_change(&openings, state.clock.now()).date().to_string())];
     urls.extend(openings.iter().map(|o| (state.url(&format!("/jobs/{}", o.slug)), o.updated_at.date().to_string())));
-    xml("application/xml; charset=utf-8", &Sitemap { urls })
+    render(&Sitemap { urls })
+    })
+    .await
 }
 
 pub async fn robots(state: web::Data<AppState>) -> HttpResponse {

@@ -339,7 +339,14 @@ pub fn job_page(state: &AppState, req: &HttpRequest, lang: Lang, o: &Opening, fo
     if meta_description.is_empty() {
         meta_description = format!("{} – {}", o.draft.title, o.draft.company);
     }
-    let json_ld = seo::script_safe(&seo::job_posting(o, &canonical, &state.settings.base_url).to_string());
+    // Made once per version of the opening, not per visitor.
+    let json_ld = state
+        .careers
+        .derived(format!("ld:{}:{}:{:?}", o.id, o.updated_at, o.published_at), || {
+            Ok(seo::script_safe(&seo::job_posting(o, &canonical, &state.settings.base_url).to_string()))
+        })
+        .map(|s| s.as_ref().clone())
+        .unwrap_or_default();
     let mut chrome = Chrome::new(state, req, lang);
     // After a failed POST to /apply, switching language should lead back to the job page.
     chrome.next = format!("/jobs/{}", o.slug);
@@ -364,8 +371,22 @@ pub fn render_job(page: &JobPage, status: StatusCode) -> Result<HttpResponse, Pa
     html_status(status, page)
 }
 
+/// Stands for the apply form's submission key in a job page rendered once (random, so no
+/// opening's text can hold it).
+fn key_mark() -> &'static str {
+    static MARK: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    MARK.get_or_init(|| format!("submissionkey{}", crate::auth::new_token().replace(['-', '_'], "")))
+}
+
 async fn job(state: web::Data<AppState>, viewer: Viewer, req: HttpRequest, slug: web::Path<String>) -> Result<HttpResponse, PageError> {
     let opening = live_opening(&state, slug.into_inner()).await?;
-    let page = job_page(&state, &req, viewer.lang, &opening, ApplyForm::fresh());
-    render_job(&page, StatusCode::OK)
+    // The page is the same for every visitor in one language but for the form's submission
+    // key: rendered once per version of the opening, language and day, the key put in here.
+    let version = format!("page:{}:{}:{:?}:{}:{}", opening.id, opening.updated_at, opening.published_at, viewer.lang.code(), state.clock.today());
+    let rendered = state.careers.derived(version, || {
+        let form = ApplyForm { submission_key: key_mark().to_string(), ..ApplyForm::default() };
+        job_page(&state, &req, viewer.lang, &opening, form).render().map_err(|e| anyhow::anyhow!("Failed to render a page: {e}"))
+    })?;
+    let body = rendered.replace(key_mark(), &crate::auth::new_token());
+    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(body))
 }
