@@ -112,7 +112,8 @@ cargo test --locked
 say "Browser test (headless Chromium)"
 HIRECAST_BIN="$PWD/target/debug/hirecast" node --test tests/browser/
 
-say "Fuzz targets (libFuzzer, bounded time each)"
+say "Fuzz targets (libFuzzer, bounded time each: 30 s in CI, 60 s otherwise)"
+if [ "${CI:-}" = true ]; then export FUZZ_SECONDS="${FUZZ_SECONDS:-30}"; fi
 bash scripts/fuzz.sh
 
 say "schemathesis against /api/v1/openapi.json (the built binary, a fresh SQLite database)"

@@ -38,12 +38,9 @@ impl Application {
         let data = web::Data::new(state.clone());
         let workers = state.settings.workers;
         let json_limit = state.settings.max_json_bytes;
-        // One throttle for every worker thread of this process (in memory, see web::throttle).
-        let throttle = web::Data::new(crate::web::throttle::SignInThrottle::default());
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
-                .app_data(throttle.clone())
                 .app_data(actix_web::web::PayloadConfig::new(json_limit))
                 .app_data(actix_web::web::FormConfig::default().limit(64 * 1024))
                 .wrap(middleware::from_fn(crate::web::security::middleware))

@@ -190,7 +190,7 @@ diesel::joinable!(link_clicks -> tracked_links (code));
 diesel::allow_tables_to_appear_in_same_query!(
     post_templates,
     users, invites, sessions, api_tokens, openings, opening_managers, privacy_notices, candidates, applications,
-    tracked_links, link_clicks, channel_accounts, oauth_flows, deliveries, delivery_events,
+    tracked_links, link_clicks, channel_accounts, oauth_flows, deliveries, delivery_events, sign_in_failures,
     alert_subscribers, alert_sends, blob_files, candidate_identities, candidate_sources, candidate_cvs, cv_texts,
     shortlist_entries, shortlist_events, harvest_cursors, candidate_messages, sourcing_searches, skill_overrides, candidate_merges,
     candidate_notes, scorecards, review_links, notifications, notification_settings, shortlist_notices, candidate_email_templates,
@@ -659,5 +659,13 @@ diesel::table! {
         decided_by -> Nullable<Text>,
         decided_at -> Nullable<Timestamp>,
         merge_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    sign_in_failures (id) {
+        id -> Text,
+        key_hash -> Text,
+        failed_at -> Timestamp,
     }
 }

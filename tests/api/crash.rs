@@ -16,9 +16,15 @@ pub struct WorkerProcess(Child);
 
 impl WorkerProcess {
     pub fn start(app: &TestApp) -> WorkerProcess {
+        Self::start_with(app, &[])
+    }
+
+    /// With more variables (an SMTP URL, say).
+    pub fn start_with(app: &TestApp, extra: &[(&str, &str)]) -> WorkerProcess {
         let s = &app.state.settings;
         let child = Command::new(env!("CARGO_BIN_EXE_hirecast"))
             .arg("worker")
+            .envs(extra.iter().copied())
             .env("DATABASE_URL", s.database_url.as_url())
             .env("HIRECAST_SECRET_KEY", app.state.key.to_base64())
             .env("HIRECAST_BASE_URL", &s.base_url)
@@ -49,6 +55,57 @@ impl Drop for WorkerProcess {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+/// A second `hirecast serve` process on the test app's database (its own pool, caches and
+/// everything a process keeps in memory), answering on its own port.
+pub struct ServeProcess {
+    child: Child,
+    pub address: String,
+}
+
+impl ServeProcess {
+    pub async fn start(app: &TestApp) -> ServeProcess {
+        Self::start_with(app, &[]).await
+    }
+
+    /// With more variables (`HIRECAST_RUN_WORKERS=false`, say).
+    pub async fn start_with(app: &TestApp, extra: &[(&str, &str)]) -> ServeProcess {
+        let s = &app.state.settings;
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new(env!("CARGO_BIN_EXE_hirecast"))
+            .arg("serve")
+            .envs(extra.iter().copied())
+            .env("DATABASE_URL", s.database_url.as_url())
+            .env("HIRECAST_SECRET_KEY", app.state.key.to_base64())
+            .env("HIRECAST_BIND", format!("127.0.0.1:{port}"))
+            .env("HIRECAST_BASE_URL", &s.base_url)
+            .env("HIRECAST_DATA_DIR", &s.data_dir)
+            .env("HIRECAST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start hirecast serve");
+        let p = ServeProcess { child, address: format!("http://127.0.0.1:{port}") };
+        let start = Instant::now();
+        while new_client().get(p.url("/readyz")).send().await.ok().map(|r| r.status().as_u16()) != Some(200) {
+            assert!(start.elapsed() < Duration::from_secs(30), "the second serve process did not start");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        p
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -258,4 +315,99 @@ async fn two_processes_on_one_postgres_never_send_twice() {
     distinct.sort();
     distinct.dedup();
     assert!(distinct.len() >= 2, "both processes claimed deliveries: {distinct:?}");
+}
+
+/// Two `serve` and two `worker` processes on one PostgreSQL database, all at once: openings
+/// published to three channels, 40 people applying through both web processes, and replies
+/// to the posts harvested. Nothing lost, nothing posted, filed or acknowledged twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_web_and_two_worker_processes_lose_nothing_and_do_nothing_twice() {
+    use diesel::prelude::*;
+    use hirecast::store::schema::{applications as ap, candidate_messages as m, harvest_cursors as hc};
+    let smtp = crate::email::Smtp::start().await;
+    let smtp_url = smtp.url();
+    let app = spawn_app(Backend::Postgres).await;
+    let p = peers(&app).await;
+    let total = publish_all(&app, 10, &p.accounts);
+    let opening = app.db(|c| hirecast::store::openings::list(c, &Default::default()).unwrap()).0.remove(0);
+    let no_workers = [("HIRECAST_RUN_WORKERS", "false"), ("HIRECAST_SMTP_URL", smtp_url.as_str())];
+    let (web_a, web_b) = (ServeProcess::start_with(&app, &no_workers).await, ServeProcess::start_with(&app, &no_workers).await);
+    let with_smtp = [("HIRECAST_SMTP_URL", smtp_url.as_str())];
+    let (_w1, _w2) = (WorkerProcess::start_with(&app, &with_smtp), WorkerProcess::start_with(&app, &with_smtp));
+
+    // 40 applications, half through each web process, four at a time, while the workers publish.
+    let apply = |i: usize| {
+        let base = if i % 2 == 0 { web_a.address.clone() } else { web_b.address.clone() };
+        let slug = opening.slug.clone();
+        async move {
+            let client = new_client();
+            let html = client.get(format!("{base}/jobs/{slug}")).send().await.unwrap().text().await.unwrap();
+            let key = crate::public::attr(&html, r#"input[name="submission_key"]"#, "value").expect("a form key");
+            let form = crate::public::Application::new(&format!("applicant{i}@example.org"), &key).set("name", &format!("Applicant {i}")).set("phone", &format!("+33 6 00 00 {:02} {:02}", i / 100, i % 100));
+            let r = client.post(format!("{base}/jobs/{slug}/apply")).multipart(form.form()).send().await.unwrap();
+            assert_eq!(r.status().as_u16(), 303, "application {i} through {base}");
+        }
+    };
+    for chunk in (0..40).collect::<Vec<_>>().chunks(4) {
+        futures_util::future::join_all(chunk.iter().map(|&i| apply(i))).await;
+    }
+    let s = wait_all_published(&app, total, Duration::from_secs(180)).await;
+    assert_eq!(s, vec![("published".to_string(), total)], "every delivery is published");
+    assert_exactly_once(&count_on_peers(&app, &p).await, total);
+
+    // Six people answer the opening's Mastodon post; the post is made due again, and one of
+    // the workers harvests it.
+    let post = app.db(|c| hirecast::store::deliveries::list_for_opening(c, &opening.id).unwrap())
+        .into_iter()
+        .find(|d| d.delivery.account_id == p.accounts[0])
+        .unwrap()
+        .delivery;
+    let post_id = post.remote_id.clone().unwrap();
+    for i in 0..6 {
+        let user: serde_json::Value = p.mastodon.http.post(format!("{}/api/v1/_mock/dev_user", p.mastodon.url)).json(&serde_json::json!({"username": format!("dev{i}"), "display_name": format!("Dev {i}")})).send().await.unwrap().json().await.unwrap();
+        let token = user["access_token"].as_str().unwrap();
+        let r = p.mastodon.http.post(format!("{}/api/v1/statuses", p.mastodon.url)).bearer_auth(token).json(&serde_json::json!({"status": format!("@jobs intéressé, dev{i}@example.net"), "in_reply_to_id": post_id, "visibility": "public"})).send().await.unwrap();
+        assert!(r.status().is_success());
+    }
+    let past = app.state.clock.now() - chrono::Duration::minutes(1);
+    app.db(|c| {
+        let n = diesel::update(hc::table.find(&post.id)).set(hc::next_run_at.eq(past)).execute(c).unwrap();
+        if n == 0 {
+            diesel::insert_into(hc::table)
+                .values((hc::delivery_id.eq(&post.id), hc::seen.eq("[]"), hc::next_run_at.eq(past), hc::runs.eq(0i64), hc::fail_count.eq(0i64)))
+                .execute(c)
+                .unwrap();
+        }
+    });
+
+    // Everything filed and acknowledged: 40 applications, 6 replies.
+    let start = Instant::now();
+    let (mut filed, mut mails) = (0, 0);
+    while start.elapsed() < Duration::from_secs(120) {
+        filed = app.db(|c| hirecast::store::sourcing::entries_for_opening(c, &opening.id).unwrap()).len();
+        mails = smtp.messages().len();
+        if filed >= 46 && mails >= 40 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let entries = app.db(|c| hirecast::store::sourcing::entries_for_opening(c, &opening.id).unwrap());
+    assert_eq!(entries.len(), 46, "40 applicants and 6 who replied, each filed once (saw {filed})");
+    let waiting: i64 = app.db(|c| ap::table.filter(ap::ingested_at.is_null()).count().get_result(c).unwrap());
+    assert_eq!(waiting, 0);
+    let received = smtp.messages();
+    let mut to: Vec<String> = received.iter().map(|m| m.to()).collect();
+    to.sort();
+    let n = to.len();
+    to.dedup();
+    assert_eq!(n, to.len(), "no email sent twice (saw {mails} before the pause): {to:?}");
+    assert_eq!(to.iter().filter(|t| t.starts_with("applicant")).count(), 40, "one acknowledgement per applicant");
+    let sent: Vec<String> = app.db(|c| m::table.filter(m::state.eq("sent")).select(m::target).load(c).unwrap());
+    let mut distinct = sent.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(sent.len(), distinct.len(), "no message sent twice: {sent:?}");
+    // Still exactly once after all this.
+    assert_exactly_once(&count_on_peers(&app, &p).await, total);
 }

@@ -175,6 +175,34 @@ async fn throttling_also_counts_per_client_address(backend: Backend) {
     assert_eq!(sign_in(&app, "ana@acme.fr", PASSWORD, None).await.status().as_u16(), 303);
 }
 
+/// Two web processes on one database count the same failures: five on each make ten, and
+/// both then refuse the right password (each process counting its own would let 20 through).
+async fn two_web_processes_share_the_sign_in_count(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.add_user("ana@acme.fr", Role::Recruiter);
+    let other = crate::crash::ServeProcess::start(&app).await;
+    let post = |url: String, password: &'static str| async move {
+        bare_client().post(url).form(&[("email", "ana@acme.fr"), ("password", password), ("next", "/app")]).send().await.unwrap()
+    };
+    for i in 0..10 {
+        let url = if i % 2 == 0 { app.url("/login") } else { other.url("/login") };
+        assert_eq!(post(url, "wrong password 123").await.status().as_u16(), 401, "failure {i}");
+    }
+    for url in [app.url("/login"), other.url("/login")] {
+        let r = post(url.clone(), PASSWORD).await;
+        assert_eq!(r.status().as_u16(), 429, "{url}: the eleventh attempt, on either process");
+        assert!(r.headers().contains_key("retry-after"));
+    }
+    // Kept in the database under hashes: neither the email nor the address is stored.
+    let keys: Vec<String> = app.db(|c| {
+        use diesel::prelude::*;
+        use hirecast::store::schema::sign_in_failures::dsl::*;
+        sign_in_failures.select(key_hash).load(c).unwrap()
+    });
+    assert_eq!(keys.len(), 20, "one row per failure and key");
+    assert!(keys.iter().all(|k| k.len() == 64 && !k.contains('@') && !k.contains("127.0.0.1")), "{keys:?}");
+}
+
 /// The password field's error on a setup form, as the page shows it.
 fn password_error(html: &str) -> Option<String> {
     let doc = scraper::Html::parse_document(html);
@@ -617,6 +645,7 @@ crate::on_both_backends!(
     sign_out_invalidates_the_session_server_side,
     the_eleventh_failure_within_a_minute_answers_429,
     throttling_also_counts_per_client_address,
+    two_web_processes_share_the_sign_in_count,
     the_password_policy_is_applied_where_a_password_is_set,
     an_admin_enrols_in_totp_and_signs_in_with_a_code,
     totp_is_for_admins_and_its_prompt_needs_the_password_first,

@@ -11,7 +11,7 @@ use crate::store::second_factor;
 use crate::store::users::{self, AcceptInviteError};
 use crate::web::context::{self, Viewer};
 use crate::web::error::{html, html_status, PageError};
-use crate::web::throttle::SignInThrottle;
+use crate::web::throttle;
 use crate::web::AppState;
 
 #[derive(Template)]
@@ -81,7 +81,6 @@ async fn start_session(req: &HttpRequest, state: &AppState, user_id: String, nex
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
-    throttle: web::Data<SignInThrottle>,
     viewer: Viewer,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
@@ -90,7 +89,7 @@ pub async fn login(
     let raw_email = form.get("email");
     let password = form.get("password");
     let (ip, now) = (client_ip(&req), state.clock.now());
-    if let Some(wait) = throttle.retry_after(&raw_email, &ip, now) {
+    if let Some(wait) = throttle::retry_after(&state.pool, &raw_email, &ip, now).await.map_err(db_err)? {
         // Refused before the password is looked at: a right password does not get through either.
         tracing::warn!(retry_after = wait, "sign-in throttled");
         let page = login_page_of(&req, viewer.lang, raw_email, next, false, true);
@@ -110,7 +109,7 @@ pub async fn login(
     })
     .await?;
     let Some(user) = user else {
-        throttle.record_failure(&raw_email, &ip, now);
+        throttle::record_failure(&state.pool, &raw_email, &ip, now).await.map_err(db_err)?;
         // Never the email: it is personal data, and often a password typed in the wrong box.
         tracing::warn!("sign-in failed: unknown account or wrong password");
         let page = login_page_of(&req, viewer.lang, raw_email, next, true, false);
@@ -134,7 +133,7 @@ pub async fn login(
             .finish();
         return Ok(HttpResponse::SeeOther().cookie(cookie).insert_header((header::LOCATION, "/login/code")).finish());
     }
-    throttle.record_success(&raw_email, &ip, now);
+    throttle::record_success(&state.pool, &raw_email, &ip).await.map_err(db_err)?;
     start_session(&req, &state, user.id, &next).await
 }
 
@@ -172,7 +171,6 @@ pub async fn code_form(req: HttpRequest, state: web::Data<AppState>, viewer: Vie
 pub async fn code(
     req: HttpRequest,
     state: web::Data<AppState>,
-    throttle: web::Data<SignInThrottle>,
     viewer: Viewer,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
@@ -186,7 +184,7 @@ pub async fn code(
     let user = crate::store::run(&state.pool, move |c| users::find(c, &uid)).await.map_err(db_err)?;
     let Some(user) = user.filter(|u| u.active) else { return Ok(crate::web::error::see_other("/login")) };
     let ip = client_ip(&req);
-    if let Some(wait) = throttle.retry_after(&user.email, &ip, now) {
+    if let Some(wait) = throttle::retry_after(&state.pool, &user.email, &ip, now).await.map_err(db_err)? {
         tracing::warn!(retry_after = wait, "second factor throttled");
         return Ok(too_many(html_status(StatusCode::TOO_MANY_REQUESTS, &code_page(&req, viewer.lang, false, true))?, wait));
     }
@@ -203,11 +201,11 @@ pub async fn code(
     .await
     .map_err(db_err)?;
     if !ok {
-        throttle.record_failure(&user.email, &ip, now);
+        throttle::record_failure(&state.pool, &user.email, &ip, now).await.map_err(db_err)?;
         tracing::warn!(user_id = %user.id, "second factor failed: wrong or replayed code");
         return html_status(StatusCode::UNAUTHORIZED, &code_page(&req, viewer.lang, true, false));
     }
-    throttle.record_success(&user.email, &ip, now);
+    throttle::record_success(&state.pool, &user.email, &ip).await.map_err(db_err)?;
     start_session(&req, &state, user.id, &next).await
 }
 
