@@ -572,14 +572,19 @@ fn file_found_tx(conn: &mut DbConn, f: &Found) -> QueryResult<Filed> {
         }
         let has_text: i64 = cv_texts::table.find(&cv.sha256).count().get_result(conn)?;
         if has_text == 0 {
-            diesel::insert_into(cv_texts::table)
-                .values((
-                    cv_texts::sha256.eq(&cv.sha256),
-                    cv_texts::format.eq(&cv.format),
-                    cv_texts::pages.eq(serde_json::to_string(&cv.pages).unwrap_or_else(|_| "[]".into())),
-                    cv_texts::created_at.eq(f.at),
-                ))
-                .execute(conn)?;
+            // The same file filed by two workers at once (several people sent one CV): the
+            // text is kept once, the second insert does nothing (not a failed transaction).
+            let pages = serde_json::to_string(&cv.pages).unwrap_or_else(|_| "[]".into());
+            let values = (
+                cv_texts::sha256.eq(&cv.sha256),
+                cv_texts::format.eq(&cv.format),
+                cv_texts::pages.eq(&pages),
+                cv_texts::created_at.eq(f.at),
+            );
+            match conn {
+                DbConn::Postgres(pg) => diesel::insert_into(cv_texts::table).values(values).on_conflict_do_nothing().execute(pg)?,
+                DbConn::Sqlite(lite) => diesel::insert_or_ignore_into(cv_texts::table).values(values).execute(lite)?,
+            };
         }
     }
     let entry: Option<String> = shortlist_entries::table

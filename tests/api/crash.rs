@@ -374,7 +374,7 @@ async fn two_web_and_two_worker_processes_lose_nothing_and_do_nothing_twice() {
         let n = diesel::update(hc::table.find(&post.id)).set(hc::next_run_at.eq(past)).execute(c).unwrap();
         if n == 0 {
             diesel::insert_into(hc::table)
-                .values((hc::delivery_id.eq(&post.id), hc::seen.eq("[]"), hc::next_run_at.eq(past), hc::runs.eq(0i64), hc::fail_count.eq(0i64)))
+                .values((hc::delivery_id.eq(&post.id), hc::seen.eq("[]"), hc::next_run_at.eq(past), hc::runs.eq(0i64), hc::fail_count.eq(0i64), hc::updated_at.eq(past)))
                 .execute(c)
                 .unwrap();
         }
@@ -383,7 +383,7 @@ async fn two_web_and_two_worker_processes_lose_nothing_and_do_nothing_twice() {
     // Everything filed and acknowledged: 40 applications, 6 replies.
     let start = Instant::now();
     let (mut filed, mut mails) = (0, 0);
-    while start.elapsed() < Duration::from_secs(120) {
+    while start.elapsed() < Duration::from_secs(60) {
         filed = app.db(|c| hirecast::store::sourcing::entries_for_opening(c, &opening.id).unwrap()).len();
         mails = smtp.messages().len();
         if filed >= 46 && mails >= 40 {
@@ -391,6 +391,7 @@ async fn two_web_and_two_worker_processes_lose_nothing_and_do_nothing_twice() {
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
+    eprintln!("filed {filed}, mailed {mails} after {:?}", start.elapsed());
     tokio::time::sleep(Duration::from_secs(2)).await;
     let entries = app.db(|c| hirecast::store::sourcing::entries_for_opening(c, &opening.id).unwrap());
     assert_eq!(entries.len(), 46, "40 applicants and 6 who replied, each filed once (saw {filed})");
