@@ -111,7 +111,7 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+        ping(conn).map_err(r2d2::Error::QueryError)
     }
 
     /// Checked when a connection goes back to the pool (not by a query on every checkout):
@@ -125,6 +125,11 @@ impl ManageConnection for Manager {
                 DbConn::Sqlite(c) => c.is_broken(),
             }
     }
+}
+
+/// The cheapest query: does this connection still answer?
+fn ping(conn: &mut DbConn) -> diesel::QueryResult<()> {
+    conn.batch_execute("SELECT 1")
 }
 
 thread_local! {
@@ -178,7 +183,6 @@ where
 {
     let pool = pool.clone();
     actix_web::web::block(move || {
-        use diesel::connection::SimpleConnection;
         // Connections are not tested at checkout. After a call failed on a connection that no
         // longer answers (the server restarted, the session was killed), that one is dropped,
         // and for a while every checkout is tested, so the pool's other dead ones go too
@@ -186,7 +190,7 @@ where
         let mut dropped = 0;
         let mut conn = loop {
             let mut conn = pool.get().context("Failed to get a database connection")?;
-            if !suspect() || conn.batch_execute("SELECT 1").is_ok() {
+            if !suspect() || ping(&mut conn).is_ok() {
                 break conn;
             }
             DROP_ON_RETURN.with(|d| d.set(true));
@@ -197,7 +201,7 @@ where
             }
         };
         let r = f(&mut conn);
-        if r.is_err() && conn.batch_execute("SELECT 1").is_err() {
+        if r.is_err() && ping(&mut conn).is_err() {
             DROP_ON_RETURN.with(|d| d.set(true));
             SUSPECT_UNTIL.store(chrono::Utc::now().timestamp() + SUSPECT_SECS, std::sync::atomic::Ordering::Relaxed);
         }

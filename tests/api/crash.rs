@@ -10,6 +10,23 @@ use hirecast::store::deliveries;
 
 use crate::helpers::*;
 
+/// `hirecast <subcommand>` on the test app's database, key, base URL and data folder, logging
+/// warnings to the test's stderr.
+fn hirecast(app: &TestApp, subcommand: &str) -> Command {
+    let s = &app.state.settings;
+    let mut c = Command::new(env!("CARGO_BIN_EXE_hirecast"));
+    c.arg(subcommand)
+        .env("DATABASE_URL", s.database_url.as_url())
+        .env("HIRECAST_SECRET_KEY", app.state.key.to_base64())
+        .env("HIRECAST_BASE_URL", &s.base_url)
+        .env("HIRECAST_DATA_DIR", &s.data_dir)
+        .env("HIRECAST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    c
+}
+
 /// A `hirecast worker` process on the test app's database, with short timeouts so a killed
 /// worker's leases end quickly.
 pub struct WorkerProcess(Child);
@@ -22,23 +39,14 @@ impl WorkerProcess {
     /// With more variables (an SMTP URL, say).
     pub fn start_with(app: &TestApp, extra: &[(&str, &str)]) -> WorkerProcess {
         let s = &app.state.settings;
-        let child = Command::new(env!("CARGO_BIN_EXE_hirecast"))
-            .arg("worker")
-            .envs(extra.iter().copied())
-            .env("DATABASE_URL", s.database_url.as_url())
-            .env("HIRECAST_SECRET_KEY", app.state.key.to_base64())
-            .env("HIRECAST_BASE_URL", &s.base_url)
-            .env("HIRECAST_DATA_DIR", &s.data_dir)
+        let child = hirecast(app, "worker")
             .env("HIRECAST_BLUESKY_RESOLVER_URL", &s.broadcast.bluesky_resolver_url)
             .env("HIRECAST_PLC_URL", &s.broadcast.plc_url)
             .env("HIRECAST_SEND_TIMEOUT_SECS", "2")
             .env("HIRECAST_LEASE_SECS", "5")
             .env("HIRECAST_WORKER_POLL_MS", "20")
             .env("HIRECAST_WORKER_CONCURRENCY", "4")
-            .env("HIRECAST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .envs(extra.iter().copied())
             .spawn()
             .expect("start hirecast worker");
         WorkerProcess(child)
@@ -72,20 +80,10 @@ impl ServeProcess {
 
     /// With more variables (`HIRECAST_RUN_WORKERS=false`, say).
     pub async fn start_with(app: &TestApp, extra: &[(&str, &str)]) -> ServeProcess {
-        let s = &app.state.settings;
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new(env!("CARGO_BIN_EXE_hirecast"))
-            .arg("serve")
-            .envs(extra.iter().copied())
-            .env("DATABASE_URL", s.database_url.as_url())
-            .env("HIRECAST_SECRET_KEY", app.state.key.to_base64())
+        let child = hirecast(app, "serve")
             .env("HIRECAST_BIND", format!("127.0.0.1:{port}"))
-            .env("HIRECAST_BASE_URL", &s.base_url)
-            .env("HIRECAST_DATA_DIR", &s.data_dir)
-            .env("HIRECAST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .envs(extra.iter().copied())
             .spawn()
             .expect("start hirecast serve");
         let p = ServeProcess { child, address: format!("http://127.0.0.1:{port}") };

@@ -31,7 +31,7 @@ pub struct CareersCache {
     lists: Map<(Vec<Opening>, i64)>,
     /// Whole bodies that are the same for every visitor (feeds, sitemap), per language and day.
     bodies: Map<actix_web::web::Bytes>,
-    /// Strings derived from one version of an opening (its JSON-LD), keyed by that version.
+    /// Strings derived from one version of an opening (its job page), keyed by that version.
     derived: Map<String>,
 }
 

@@ -339,14 +339,7 @@ pub fn job_page(state: &AppState, req: &HttpRequest, lang: Lang, o: &Opening, fo
     if meta_description.is_empty() {
         meta_description = format!("{} – {}", o.draft.title, o.draft.company);
     }
-    // Made once per version of the opening, not per visitor.
-    let json_ld = state
-        .careers
-        .derived(format!("ld:{}:{}:{:?}", o.id, o.updated_at, o.published_at), || {
-            Ok(seo::script_safe(&seo::job_posting(o, &canonical, &state.settings.base_url).to_string()))
-        })
-        .map(|s| s.as_ref().clone())
-        .unwrap_or_default();
+    let json_ld = seo::script_safe(&seo::job_posting(o, &canonical, &state.settings.base_url).to_string());
     let mut chrome = Chrome::new(state, req, lang);
     // After a failed POST to /apply, switching language should lead back to the job page.
     chrome.next = format!("/jobs/{}", o.slug);
