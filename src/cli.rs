@@ -34,6 +34,11 @@ pub enum Command {
         /// Load even if the database already has openings.
         #[arg(long)]
         force: bool,
+        /// Then add an agency's worth of rows for benchmarks: N candidates, N/100 openings,
+        /// 1.5·N applications, N/2 replies, 3·N shortlist entries, N/20 in the first opening
+        /// (`--scale 1000000` is the agency size). Needs an empty database.
+        #[arg(long, value_name = "N")]
+        scale: Option<i64>,
     },
     /// Count the text on standard input as a network counts it; prints {"network","length","limit","fits"}. Needs no database or setting.
     Count {
@@ -152,7 +157,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let pool = open(&settings)?;
             scan_command(openings.as_deref(), Some(&pool))
         }
-        Command::Demo { force } => {
+        Command::Demo { force: false, scale: Some(n) } => {
+            if n < 100 {
+                return Err(fix("--scale: at least 100 candidates"));
+            }
+            let pool = open(&settings)?;
+            let blobs = crate::store::blobs::BlobStore::new(&settings.data_dir);
+            let (demo, scale) = crate::scale::load(&pool, &blobs, &settings.retention, n, &mut |what| eprintln!("{what}"))?;
+            println!("{demo}\n{scale}");
+            Ok(())
+        }
+        Command::Demo { force: true, scale: Some(_) } => Err(fix("--scale fills an empty database: leave out --force")),
+        Command::Demo { force, scale: None } => {
             let pool = open(&settings)?;
             let blobs = crate::store::blobs::BlobStore::new(&settings.data_dir);
             let summary = crate::demo::load(&pool, &blobs, force, &mut |step, total, what| {

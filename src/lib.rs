@@ -7,6 +7,7 @@ pub mod clock;
 pub mod compose;
 pub mod config;
 pub mod demo;
+pub mod scale;
 pub mod domain;
 pub mod fetch;
 pub mod i18n;

@@ -137,6 +137,9 @@ impl Worker {
             if let Err(e) = self.retention().await {
                 tracing::warn!(error = %format!("{e:#}"), "the retention purge failed");
             }
+            if let Err(e) = self.retention_schedule().await {
+                tracing::warn!(error = %format!("{e:#}"), "the retention schedule was not brought up to date");
+            }
             if !busy {
                 tokio::select! {
                     _ = tokio::time::sleep(poll) => {}
@@ -372,6 +375,13 @@ impl Worker {
             tracing::info!(people = n, "retention purge removed the people due");
         }
         Ok(Some(n))
+    }
+
+    /// Recomputes the removal dates of people whose data changed (20,000 a pass at most), so
+    /// the privacy dashboard stays current after a large change; returns how many are left.
+    pub async fn retention_schedule(&self) -> anyhow::Result<i64> {
+        let retention = self.ctx.settings.retention;
+        Ok(crate::store::run(&self.ctx.pool, move |c| Ok(crate::store::privacy::refresh_schedule(c, &retention, Some(20_000))?)).await?)
     }
 
     /// Emails the recruiter about deliveries that failed for good (once each).

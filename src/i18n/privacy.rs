@@ -63,6 +63,8 @@ privacy_texts! {
     dash_refuse_missing: "Give the reason of the refusal.", "Indiquez le motif du refus.";
     dash_due_title: "Due for removal", "À effacer";
     dash_due_none: "Nobody is due for removal in the next 90 days.", "Personne n'est à effacer dans les 90 prochains jours.";
+    dash_due_first: "The first {n} of {m} people due in the next 90 days, soonest first.", "Les {n} premières des {m} personnes à effacer dans les 90 prochains jours, les plus proches d'abord.";
+    dash_due_pending: "The dates of {n} people are being recomputed after a large change: they may be missing from this list for a few minutes. The daily purge always recomputes everyone first.", "Les dates de {n} personnes sont en cours de recalcul après un changement important : elles peuvent manquer à cette liste quelques minutes. La purge quotidienne recalcule toujours tout le monde d'abord.";
     dash_due_at: "Removed on", "Effacé le";
     dash_rule: "Rule", "Règle";
     rule_unsuccessful: "Unsuccessful: 3 months after the recruitment", "Non retenu : 3 mois après le recrutement";

@@ -37,6 +37,10 @@ review_texts! {
     bad_sort: "Sort by: choose one of the list.", "Trier par : choisissez dans la liste.";
     none_match: "No candidate matches these filters.", "Aucun candidat ne correspond à ces filtres.";
     count: "Candidates: {n}", "Candidats : {n}";
+    page_of: "Page {n} of {m}", "Page {n} sur {m}";
+    page_prev: "Previous page", "Page précédente";
+    page_next: "Next page", "Page suivante";
+    bad_page: "Page: a whole number from 1.", "Page : un nombre entier à partir de 1.";
     col_select: "Select", "Sélectionner";
     col_candidate: "Candidate", "Candidat";
     col_score: "Score", "Score";

@@ -199,6 +199,8 @@ ui_texts! {
     refused_transition: "This change is not possible for an opening with the status “{from}”.", "Ce changement n'est pas possible pour une offre au statut « {from} ».";
 
     applications_title: "Applications", "Candidatures";
+    latest_of: "The latest {n} of {m}.", "Les {n} plus récentes sur {m}.";
+    best_of: "The {n} best scores of {m}: the review lists them all, with filters.", "Les {n} meilleures notes sur {m} : la revue les liste toutes, avec des filtres.";
     col_name: "Name", "Nom";
     col_email: "Email", "E-mail";
     col_phone: "Phone", "Téléphone";

@@ -217,6 +217,20 @@ pub fn list_for_opening(conn: &mut DbConn, opening_id: &str) -> QueryResult<Vec<
     Ok(rows.into_iter().map(|(application, candidate, opening_title)| ApplicationView { application, candidate, opening_title }).collect())
 }
 
+/// The opening's latest `limit` applications, and how many it has in all.
+pub fn latest_for_opening(conn: &mut DbConn, opening_id: &str, limit: i64) -> QueryResult<(Vec<ApplicationView>, i64)> {
+    let total: i64 = applications::table.filter(applications::opening_id.eq(opening_id)).count().get_result(conn)?;
+    let rows: Vec<(ApplicationRow, CandidateRow, String)> = applications::table
+        .inner_join(candidates::table)
+        .inner_join(openings::table)
+        .filter(applications::opening_id.eq(opening_id))
+        .order((applications::created_at.desc(), applications::id.asc()))
+        .limit(limit)
+        .select((ApplicationRow::as_select(), CandidateRow::as_select(), openings::title))
+        .load(conn)?;
+    Ok((rows.into_iter().map(|(application, candidate, opening_title)| ApplicationView { application, candidate, opening_title }).collect(), total))
+}
+
 /// Latest applications the user may see (all for recruiters and admins; assigned openings for hiring managers).
 pub fn recent(conn: &mut DbConn, manager_id: Option<&str>, limit: i64) -> QueryResult<Vec<ApplicationView>> {
     let mut q = applications::table

@@ -393,10 +393,12 @@ pub fn of_candidate(conn: &mut DbConn, candidate_id: &str) -> QueryResult<Vec<Me
 
 /// The merges of the candidates in an opening's shortlist store, newest first.
 pub fn for_opening(conn: &mut DbConn, opening_id: &str) -> QueryResult<Vec<MergeView>> {
-    let ids: Vec<String> = shortlist_entries::table.filter(shortlist_entries::opening_id.eq(opening_id)).select(shortlist_entries::candidate_id).load(conn)?;
+    // By subquery, not a list of ids: an opening may hold 50,000 people.
+    let in_opening = || shortlist_entries::table.filter(shortlist_entries::opening_id.eq(opening_id.to_string())).select(shortlist_entries::candidate_id);
     let rows = candidate_merges::table
-        .filter(candidate_merges::survivor_id.eq_any(&ids).or(candidate_merges::absorbed_id.eq_any(&ids)))
+        .filter(candidate_merges::survivor_id.eq_any(in_opening()).or(candidate_merges::absorbed_id.eq_any(in_opening())))
         .order(candidate_merges::merged_at.desc())
+        .limit(200)
         .select(record_columns())
         .load(conn)?;
     views(conn, rows)
@@ -510,15 +512,8 @@ fn proposal_views(conn: &mut DbConn, rows: Vec<ProposalRecord>) -> QueryResult<V
     Ok(out)
 }
 
-/// The open proposals about live candidates among `ids`, oldest first.
-fn open_among(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<ProposalView>> {
-    let live: Vec<String> = candidates::table.filter(candidates::id.eq_any(ids)).filter(candidates::merged_into.is_null()).select(candidates::id).load(conn)?;
-    let rows: Vec<ProposalRecord> = merge_proposals::table
-        .filter(merge_proposals::decided_at.is_null())
-        .filter(merge_proposals::candidate_a.eq_any(&live).or(merge_proposals::candidate_b.eq_any(&live)))
-        .order((merge_proposals::proposed_at.asc(), merge_proposals::id.asc()))
-        .select(proposal_columns())
-        .load(conn)?;
+/// Of these proposals, those whose two candidates are both still live.
+fn live_proposals(conn: &mut DbConn, rows: Vec<ProposalRecord>) -> QueryResult<Vec<ProposalView>> {
     // Both must still be live: a proposal about a merged candidate waits for an undo.
     let mut other: Vec<&String> = rows.iter().flat_map(|r| [&r.1, &r.2]).collect();
     other.dedup();
@@ -529,8 +524,14 @@ fn open_among(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<ProposalView
 
 /// The open proposals about candidates of an opening's shortlist store.
 pub fn open_for_opening(conn: &mut DbConn, opening_id: &str) -> QueryResult<Vec<ProposalView>> {
-    let ids: Vec<String> = shortlist_entries::table.filter(shortlist_entries::opening_id.eq(opening_id)).select(shortlist_entries::candidate_id).load(conn)?;
-    open_among(conn, &ids)
+    let in_opening = || shortlist_entries::table.filter(shortlist_entries::opening_id.eq(opening_id.to_string())).select(shortlist_entries::candidate_id);
+    let rows: Vec<ProposalRecord> = merge_proposals::table
+        .filter(merge_proposals::decided_at.is_null())
+        .filter(merge_proposals::candidate_a.eq_any(in_opening()).or(merge_proposals::candidate_b.eq_any(in_opening())))
+        .order((merge_proposals::proposed_at.asc(), merge_proposals::id.asc()))
+        .select(proposal_columns())
+        .load(conn)?;
+    live_proposals(conn, rows)
 }
 
 /// Every proposal about a candidate (open, confirmed, dismissed), newest first.

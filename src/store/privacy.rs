@@ -12,7 +12,7 @@
 //!   candidates [`Retention::pool`] after their last own action; a person found by sourcing
 //!   who could not be informed within [`NOTICE_DAYS`] is removed then.
 //! - Every purge is recorded as counts per table ([`purge_runs`]), never content.
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -20,8 +20,8 @@ use diesel::sql_types::Text;
 use sha2::{Digest, Sha256};
 
 use super::schema::{
-    applications, audit_log, candidate_cvs, candidate_identities, candidate_signals, candidates, install_settings, openings, privacy_links, privacy_requests,
-    purge_runs, shortlist_entries, sourcing_objections,
+    applications, audit_log, candidate_cvs, candidate_identities, candidate_signals, candidates, install_settings, privacy_links, privacy_requests,
+    purge_runs, sourcing_objections,
 };
 use super::{new_id, write_transaction, DbConn};
 
@@ -694,6 +694,9 @@ impl Rule {
             Rule::NotInformed => "not_informed",
         }
     }
+    pub fn parse(s: &str) -> Option<Rule> {
+        [Rule::Unsuccessful, Rule::TalentPool, Rule::NotInformed].into_iter().find(|r| r.as_str() == s)
+    }
 }
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -705,80 +708,170 @@ pub struct Due {
 }
 
 /// When each person's data is due for removal (people still in an open recruitment are not
-/// due). Sorted by date, soonest first.
+/// due), soonest first: every marked person recomputed first, then the whole schedule.
 pub fn due(conn: &mut DbConn, r: &Retention) -> QueryResult<Vec<Due>> {
-    due_among(conn, r, None)
+    refresh_schedule(conn, r, None)?;
+    Ok(schedule(conn, None, 0, None)?.0)
 }
 
-/// When one person's data is due for removal (`None`: not due while a recruitment is open).
-pub fn due_of(conn: &mut DbConn, r: &Retention, candidate_id: &str) -> QueryResult<Option<Due>> {
-    Ok(due_among(conn, r, Some(candidate_id))?.into_iter().next())
+/// Recomputes the removal dates of the people marked since (by the database's triggers: see
+/// the `retention_schedule` migration), `max` of them at most (all when `None`), in chunks of
+/// one transaction each; returns how many are still marked. When the retention settings
+/// changed since the schedule was computed, everyone is marked first.
+pub fn refresh_schedule(conn: &mut DbConn, r: &Retention, max: Option<usize>) -> QueryResult<i64> {
+    use super::schema::retention_dirty as dirty;
+    let key = format!("{}:{}", r.unsuccessful.num_days(), r.pool.num_days());
+    let known: Option<String> = install_settings::table.find("retention_schedule").select(install_settings::value).first(conn).optional()?;
+    if known.as_deref() != Some(key.as_str()) {
+        write_transaction(conn, |c| {
+            diesel::sql_query("INSERT INTO retention_dirty (person_id) SELECT id FROM candidates WHERE TRUE ON CONFLICT DO NOTHING").execute(c)?;
+            diesel::delete(install_settings::table.find("retention_schedule")).execute(c)?;
+            diesel::insert_into(install_settings::table).values((install_settings::name.eq("retention_schedule"), install_settings::value.eq(&key))).execute(c)?;
+            Ok::<_, diesel::result::Error>(())
+        })?;
+    }
+    const CHUNK: usize = 1_000;
+    let mut done = 0usize;
+    loop {
+        let room = max.map(|m| m.saturating_sub(done)).unwrap_or(usize::MAX).min(CHUNK);
+        if room == 0 {
+            break;
+        }
+        let n = write_transaction(conn, |c| {
+            let ids: Vec<String> = dirty::table.select(dirty::person_id).order(dirty::person_id).limit(room as i64).load(c)?;
+            if ids.is_empty() {
+                return Ok::<_, diesel::result::Error>(0);
+            }
+            // Unmarked before they are read: a change committed meanwhile marks them again.
+            diesel::delete(dirty::table.filter(dirty::person_id.eq_any(&ids))).execute(c)?;
+            write_schedule(c, r, &ids)?;
+            Ok(ids.len())
+        })?;
+        if n == 0 {
+            break;
+        }
+        done += n;
+    }
+    dirty::table.count().get_result(conn)
 }
 
-fn due_among(conn: &mut DbConn, r: &Retention, only: Option<&str>) -> QueryResult<Vec<Due>> {
-    type Cand = (String, String, NaiveDateTime, Option<NaiveDateTime>, Option<NaiveDateTime>, Option<NaiveDateTime>);
-    let mut q = candidates::table
-        .filter(candidates::merged_into.is_null())
-        .select((candidates::id, candidates::name, candidates::created_at, candidates::talent_pool_at, candidates::last_action_at, candidates::notice_sent_at))
-        .into_boxed();
-    if let Some(id) = only {
-        q = q.filter(candidates::id.eq(id.to_string()));
+/// Computes and stores the dates of these people (removing those not due, merged or gone).
+fn write_schedule(conn: &mut DbConn, r: &Retention, ids: &[String]) -> QueryResult<()> {
+    use super::schema::retention_due as rd;
+    diesel::delete(rd::table.filter(rd::person_id.eq_any(ids))).execute(conn)?;
+    let list = ids.iter().filter(|i| is_id(i)).map(|i| format!("'{i}'")).collect::<Vec<_>>().join(",");
+    if list.is_empty() {
+        return Ok(());
     }
-    let people: Vec<Cand> = q.load(conn)?;
-    let only_ids: Option<Vec<String>> = only.map(|id| vec![id.to_string()]);
-    // Every opening each candidate is in (shortlist store or application), with its state.
-    let mut openings_of: HashMap<String, Vec<(Option<NaiveDateTime>, bool)>> = HashMap::new();
-    let mut eq = shortlist_entries::table
-        .inner_join(openings::table.on(openings::id.eq(shortlist_entries::opening_id)))
-        .select((shortlist_entries::candidate_id, shortlist_entries::state, openings::closed_at))
-        .into_boxed();
-    if let Some(ids) = &only_ids {
-        eq = eq.filter(shortlist_entries::candidate_id.eq_any(ids.clone()));
-    }
-    let entries: Vec<(String, String, Option<NaiveDateTime>)> = eq.load(conn)?;
-    for (c, state, closed) in entries {
-        openings_of.entry(c).or_default().push((closed, state == "hired"));
-    }
-    let mut aq = applications::table.inner_join(openings::table.on(openings::id.eq(applications::opening_id))).select((applications::candidate_id, openings::closed_at)).into_boxed();
-    if let Some(ids) = &only_ids {
-        aq = aq.filter(applications::candidate_id.eq_any(ids.clone()));
-    }
-    let apps: Vec<(String, Option<NaiveDateTime>)> = aq.load(conn)?;
-    for (c, closed) in apps {
-        openings_of.entry(c).or_default().push((closed, false));
-    }
-    // Whether they ever came to us (an application, a reply, a visit): else found by sourcing.
-    let applied: std::collections::HashSet<String> = applications::table.select(applications::candidate_id).distinct().load::<String>(conn)?.into_iter().collect();
-    let sourced_only: std::collections::HashSet<String> = shortlist_entries::table
-        .filter(shortlist_entries::origin.eq("sourced"))
-        .select(shortlist_entries::candidate_id)
-        .distinct()
-        .load::<String>(conn)?
+    let rows: Vec<(String, String, &'static str, NaiveDateTime)> = facts(conn, &format!("AND c.id IN ({list})"), ids.len() as i64)?
         .into_iter()
+        .filter_map(|f| f.due(r).map(|(rule, at)| (f.id, f.name, rule.as_str(), at)))
         .collect();
-    let replied: std::collections::HashSet<String> =
-        shortlist_entries::table.filter(shortlist_entries::origin.ne("sourced")).select(shortlist_entries::candidate_id).distinct().load::<String>(conn)?.into_iter().collect();
-    let mut out = Vec::new();
-    for (id, name, created, pool, last, notice) in people {
-        let last = last.unwrap_or(created).max(created);
-        let list = openings_of.get(&id).map(Vec::as_slice).unwrap_or(&[]);
-        let hired = list.iter().any(|(_, h)| *h);
-        let mut candidates_due: Vec<(Rule, NaiveDateTime)> = Vec::new();
-        if sourced_only.contains(&id) && !replied.contains(&id) && !applied.contains(&id) && notice.is_none() && last <= created {
-            candidates_due.push((Rule::NotInformed, created + Duration::days(NOTICE_DAYS)));
-        }
-        if pool.is_some() || hired {
-            candidates_due.push((Rule::TalentPool, last + r.pool));
-        } else if list.iter().all(|(closed, _)| closed.is_some()) {
-            let ended = list.iter().filter_map(|(c, _)| *c).max().unwrap_or(created).max(created);
-            candidates_due.push((Rule::Unsuccessful, ended + r.unsuccessful));
-        }
-        if let Some((rule, at)) = candidates_due.into_iter().min_by_key(|(_, at)| *at) {
-            out.push(Due { candidate_id: id, name, rule, due_at: at });
-        }
+    for (id, name, rule, at) in &rows {
+        diesel::insert_into(rd::table).values((rd::person_id.eq(id), rd::name.eq(name), rd::rule.eq(*rule), rd::due_at.eq(*at))).execute(conn)?;
     }
-    out.sort_by(|a, b| a.due_at.cmp(&b.due_at).then(a.candidate_id.cmp(&b.candidate_id)));
-    Ok(out)
+    Ok(())
+}
+
+/// The stored schedule, soonest first (due by `until` when given): one page of it (all when
+/// `limit` is `None`) and how many people it holds in all. Call [`refresh_schedule`] first.
+pub fn schedule(conn: &mut DbConn, until: Option<NaiveDateTime>, offset: i64, limit: Option<i64>) -> QueryResult<(Vec<Due>, i64)> {
+    use super::schema::retention_due as rd;
+    let base = || {
+        let mut q = rd::table.into_boxed();
+        if let Some(u) = until {
+            q = q.filter(rd::due_at.le(u));
+        }
+        q
+    };
+    let total: i64 = base().count().get_result(conn)?;
+    let mut q = base().order((rd::due_at.asc(), rd::person_id.asc())).select((rd::person_id, rd::name, rd::rule, rd::due_at));
+    if offset > 0 || limit.is_some() {
+        q = q.offset(offset.max(0)).limit(limit.unwrap_or(i32::MAX as i64).max(0));
+    }
+    let rows: Vec<(String, String, String, NaiveDateTime)> = q.load(conn)?;
+    let items = rows
+        .into_iter()
+        .map(|(candidate_id, name, rule, due_at)| Due { candidate_id, name, rule: Rule::parse(&rule).unwrap_or(Rule::Unsuccessful), due_at })
+        .collect();
+    Ok((items, total))
+}
+
+/// When one person's data is due for removal (`None`: not due while a recruitment is open),
+/// computed now from their rows.
+pub fn due_of(conn: &mut DbConn, r: &Retention, candidate_id: &str) -> QueryResult<Option<Due>> {
+    if !is_id(candidate_id) {
+        return Ok(None);
+    }
+    let Some(f) = facts(conn, &format!("AND c.id = '{candidate_id}'"), 1)?.into_iter().next() else { return Ok(None) };
+    Ok(f.due(r).map(|(rule, due_at)| Due { candidate_id: f.id, name: f.name, rule, due_at }))
+}
+
+/// What the retention rules need to know of a candidate, counted by the database.
+#[derive(QueryableByName)]
+struct Facts {
+    #[diesel(sql_type = Text)]
+    id: String,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::Timestamp)]
+    created_at: NaiveDateTime,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
+    talent_pool_at: Option<NaiveDateTime>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
+    last_action_at: Option<NaiveDateTime>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
+    notice_sent_at: Option<NaiveDateTime>,
+    /// Entries and applications in openings not closed (open, paused or draft).
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    not_closed: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
+    closed_entries: Option<NaiveDateTime>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
+    closed_applications: Option<NaiveDateTime>,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    hired: bool,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    sourced: bool,
+    /// Came to us: an entry not from sourcing (a reply, the form), or an application.
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    came: bool,
+}
+
+impl Facts {
+    fn due(&self, r: &Retention) -> Option<(Rule, NaiveDateTime)> {
+        let created = self.created_at;
+        let last = self.last_action_at.unwrap_or(created).max(created);
+        let mut due: Vec<(Rule, NaiveDateTime)> = Vec::new();
+        if self.sourced && !self.came && self.notice_sent_at.is_none() && last <= created {
+            due.push((Rule::NotInformed, created + Duration::days(NOTICE_DAYS)));
+        }
+        if self.talent_pool_at.is_some() || self.hired {
+            due.push((Rule::TalentPool, last + r.pool));
+        } else if self.not_closed == 0 {
+            let ended = self.closed_entries.max(self.closed_applications).unwrap_or(created).max(created);
+            due.push((Rule::Unsuccessful, ended + r.unsuccessful));
+        }
+        due.into_iter().min_by_key(|(_, at)| *at)
+    }
+}
+
+/// The facts of up to `limit` unmerged candidates matching `cond` (SQL text made of our ids
+/// only), by id: each counted by subqueries on indexed columns.
+fn facts(conn: &mut DbConn, cond: &str, limit: i64) -> QueryResult<Vec<Facts>> {
+    let sql = format!(
+        "SELECT c.id, c.name, c.created_at, c.talent_pool_at, c.last_action_at, c.notice_sent_at, \
+           (SELECT COUNT(*) FROM shortlist_entries e JOIN openings o ON o.id = e.opening_id WHERE e.candidate_id = c.id AND o.closed_at IS NULL) \
+           + (SELECT COUNT(*) FROM applications a JOIN openings o ON o.id = a.opening_id WHERE a.candidate_id = c.id AND o.closed_at IS NULL) AS not_closed, \
+           (SELECT MAX(o.closed_at) FROM shortlist_entries e JOIN openings o ON o.id = e.opening_id WHERE e.candidate_id = c.id) AS closed_entries, \
+           (SELECT MAX(o.closed_at) FROM applications a JOIN openings o ON o.id = a.opening_id WHERE a.candidate_id = c.id) AS closed_applications, \
+           EXISTS (SELECT 1 FROM shortlist_entries e WHERE e.candidate_id = c.id AND e.state = 'hired') AS hired, \
+           EXISTS (SELECT 1 FROM shortlist_entries e WHERE e.candidate_id = c.id AND e.origin = 'sourced') AS sourced, \
+           (EXISTS (SELECT 1 FROM shortlist_entries e WHERE e.candidate_id = c.id AND e.origin <> 'sourced') \
+             OR EXISTS (SELECT 1 FROM applications a WHERE a.candidate_id = c.id)) AS came \
+         FROM candidates c WHERE c.merged_into IS NULL {cond} ORDER BY c.id LIMIT {limit}"
+    );
+    diesel::sql_query(sql).load::<Facts>(conn)
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
@@ -795,7 +888,17 @@ pub struct PurgeRun {
 /// Removes everyone due by `now` (each person in their own transaction) and records the run
 /// (counts only). Returns the run and the CV files to remove from the data folder.
 pub fn purge(conn: &mut DbConn, r: &Retention, now: NaiveDateTime) -> QueryResult<(PurgeRun, Vec<String>)> {
-    let due: Vec<Due> = due(conn, r)?.into_iter().filter(|d| d.due_at <= now).collect();
+    // The stored schedule, brought up to date, says who; each is checked again before erasure.
+    refresh_schedule(conn, r, None)?;
+    let due: Vec<Due> = schedule(conn, Some(now), 0, None)?
+        .0
+        .into_iter()
+        .filter_map(|d| match due_of(conn, r, &d.candidate_id) {
+            Ok(Some(exact)) if exact.due_at <= now => Some(Ok(exact)),
+            Ok(_) => None,
+            Err(e) => Some(Err(e)),
+        })
+        .collect::<QueryResult<_>>()?;
     let mut total = Erased::default();
     let mut by_rule: BTreeMap<&str, i64> = BTreeMap::new();
     for d in &due {

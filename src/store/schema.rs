@@ -194,7 +194,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     alert_subscribers, alert_sends, blob_files, candidate_identities, candidate_sources, candidate_cvs, cv_texts,
     shortlist_entries, shortlist_events, harvest_cursors, candidate_messages, sourcing_searches, skill_overrides, candidate_merges,
     candidate_notes, scorecards, review_links, notifications, notification_settings, shortlist_notices, candidate_email_templates,
-    privacy_links, privacy_requests, sourcing_objections, install_settings, audit_log, purge_runs, candidate_signals, merge_proposals,
+    privacy_links, privacy_requests, sourcing_objections, install_settings, audit_log, purge_runs, candidate_signals, merge_proposals, retention_due, retention_dirty,
 );
 
 diesel::table! {
@@ -584,6 +584,21 @@ diesel::table! {
     sourcing_objections (identity_hash) {
         identity_hash -> Text,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    retention_due (person_id) {
+        person_id -> Text,
+        name -> Text,
+        rule -> Text,
+        due_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    retention_dirty (person_id) {
+        person_id -> Text,
     }
 }
 

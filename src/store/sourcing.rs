@@ -719,6 +719,99 @@ pub struct EntryView {
     pub created_at: NaiveDateTime,
 }
 
+/// Which of an opening's entries a list shows, in which order, and which page of them.
+#[derive(Debug, Clone, Default)]
+pub struct EntryQuery {
+    /// Only these stages (empty: any).
+    pub stages: Vec<Stage>,
+    /// None of these stages.
+    pub not_stages: Vec<Stage>,
+    pub min_score: i64,
+    /// Only people with a source of this kind for this opening (or for none).
+    pub source: Option<&'static str>,
+    /// Part of the name, any case.
+    pub name: String,
+    pub sort: EntrySort,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum EntrySort {
+    /// Best score first, then the earliest.
+    #[default]
+    Score,
+    Newest,
+    Oldest,
+    Name,
+}
+
+/// One page of an opening's shortlist store as `q` asks, and how many entries match in all:
+/// filtered, sorted and cut by the database, so an opening with 50,000 people costs a page.
+pub fn entries_page(conn: &mut DbConn, opening_id: &str, q: &EntryQuery) -> QueryResult<(Vec<EntryView>, i64)> {
+    let total: i64 = entry_query(opening_id, q).count().get_result(conn)?;
+    let mut query = entry_query(opening_id, q);
+    query = match q.sort {
+        EntrySort::Score => query.order((shortlist_entries::score.desc(), shortlist_entries::created_at.asc(), shortlist_entries::candidate_id.asc())),
+        EntrySort::Newest => query.order((shortlist_entries::created_at.desc(), shortlist_entries::candidate_id.asc())),
+        EntrySort::Oldest => query.order((shortlist_entries::created_at.asc(), shortlist_entries::candidate_id.asc())),
+        EntrySort::Name => query.order((super::openings::lower(candidates::name).asc(), shortlist_entries::candidate_id.asc())),
+    };
+    let rows: Vec<(CandidateRow, String, String, i64, String, NaiveDateTime)> = query
+        .offset(q.offset.max(0))
+        .limit(q.limit.clamp(1, 1000))
+        .select((
+            CandidateRow::as_select(),
+            shortlist_entries::state,
+            shortlist_entries::origin,
+            shortlist_entries::score,
+            shortlist_entries::explanation,
+            shortlist_entries::created_at,
+        ))
+        .load(conn)?;
+    Ok((rows.into_iter().map(entry_view).collect(), total))
+}
+
+type EntryQueryOf<'a> = diesel::dsl::IntoBoxed<
+    'a,
+    diesel::dsl::Filter<diesel::dsl::Filter<diesel::dsl::InnerJoin<shortlist_entries::table, candidates::table>, diesel::dsl::Eq<shortlist_entries::opening_id, String>>, diesel::dsl::IsNull<candidates::merged_into>>,
+    <DbConn as diesel::Connection>::Backend,
+>;
+
+fn entry_query<'a>(opening_id: &str, q: &EntryQuery) -> EntryQueryOf<'a> {
+    let mut query = shortlist_entries::table
+        .inner_join(candidates::table)
+        .filter(shortlist_entries::opening_id.eq(opening_id.to_string()))
+        .filter(candidates::merged_into.is_null())
+        .into_boxed();
+    if !q.stages.is_empty() {
+        query = query.filter(shortlist_entries::state.eq_any(q.stages.iter().map(|s| s.as_str()).collect::<Vec<_>>()));
+    }
+    if !q.not_stages.is_empty() {
+        query = query.filter(shortlist_entries::state.ne_all(q.not_stages.iter().map(|s| s.as_str()).collect::<Vec<_>>()));
+    }
+    if q.min_score > 0 {
+        query = query.filter(shortlist_entries::score.ge(q.min_score));
+    }
+    if let Some(kind) = q.source {
+        query = query.filter(diesel::dsl::exists(
+            candidate_sources::table
+                .filter(candidate_sources::candidate_id.eq(shortlist_entries::candidate_id))
+                .filter(candidate_sources::kind.eq(kind))
+                .filter(candidate_sources::opening_id.eq(opening_id.to_string()).or(candidate_sources::opening_id.is_null())),
+        ));
+    }
+    if !q.name.is_empty() {
+        let pattern = format!("%{}%", q.name.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        query = query.filter(super::openings::lower(candidates::name).like(pattern).escape('\\'));
+    }
+    query
+}
+
+fn entry_view((candidate, state, origin, score, explanation, created_at): (CandidateRow, String, String, i64, String, NaiveDateTime)) -> EntryView {
+    EntryView { candidate, stage: Stage::parse(&state).unwrap_or(Stage::New), origin, score, explanation, created_at }
+}
+
 pub fn entries_for_opening(conn: &mut DbConn, opening_id: &str) -> QueryResult<Vec<EntryView>> {
     entries(conn, opening_id, None)
 }
@@ -786,7 +879,20 @@ pub fn last_changes(conn: &mut DbConn, opening_id: &str) -> QueryResult<std::col
     Ok(events(conn, opening_id, None)?.into_iter().collect())
 }
 
+/// The last change of stage of each of these candidates in the opening.
+pub fn last_changes_of(conn: &mut DbConn, opening_id: &str, candidate_ids: &[String]) -> QueryResult<std::collections::HashMap<String, StageEvent>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in candidate_ids.chunks(500) {
+        out.extend(events_among(conn, opening_id, None, Some(chunk))?);
+    }
+    Ok(out)
+}
+
 fn events(conn: &mut DbConn, opening_id: &str, candidate_id: Option<&str>) -> QueryResult<Vec<(String, StageEvent)>> {
+    events_among(conn, opening_id, candidate_id, None)
+}
+
+fn events_among(conn: &mut DbConn, opening_id: &str, candidate_id: Option<&str>, among: Option<&[String]>) -> QueryResult<Vec<(String, StageEvent)>> {
     use super::schema::users;
     let mut q = shortlist_events::table
         .left_join(users::table.on(users::id.nullable().eq(shortlist_events::actor_id)))
@@ -794,6 +900,9 @@ fn events(conn: &mut DbConn, opening_id: &str, candidate_id: Option<&str>) -> Qu
         .into_boxed();
     if let Some(cid) = candidate_id {
         q = q.filter(shortlist_events::candidate_id.eq(cid.to_string()));
+    }
+    if let Some(ids) = among {
+        q = q.filter(shortlist_events::candidate_id.eq_any(ids.to_vec()));
     }
     let rows: Vec<(String, Option<String>, String, Option<String>, NaiveDateTime, Option<String>, Option<String>)> = q
         // Each candidate's events together, so that same-instant ones are ordered within them.

@@ -2,9 +2,9 @@
 //! who is due for removal. Export, erasure, objection and requests: admins; the removal
 //! schedule: recruiters and admins.
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
-use serde::Serialize;
-use utoipa::ToSchema;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::user::Role;
 use crate::store::privacy::{self as sp, Due, Request};
@@ -37,6 +37,24 @@ pub struct RequestList {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DueList {
     pub items: Vec<Due>,
+    /// People in the schedule, over all pages.
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+    /// People whose dates were still being recomputed (after a large change; the worker
+    /// finishes within minutes): they may be missing from this page.
+    pub pending: i64,
+}
+
+/// One page of the schedule.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct DueQuery {
+    /// From 1 (default 1).
+    page: Option<i64>,
+    /// 1 to 500 (default 100).
+    per_page: Option<i64>,
 }
 
 /// Export everything held about a person.
@@ -143,18 +161,47 @@ pub async fn requests(state: web::Data<AppState>, caller: ApiCaller) -> Result<H
 /// yet. Recruiters and admins.
 #[utoipa::path(
     get, path = "/api/v1/privacy/due", tag = "privacy",
+    params(DueQuery),
     responses(
-        (status = 200, description = "The removal schedule", body = DueList),
+        (status = 200, description = "One page of the removal schedule", body = DueList),
+        (status = 400, description = "Unknown or repeated query parameter", body = ErrorBody),
+        (status = 422, description = "`page` or `per_page` out of range", body = ErrorBody),
         (status = 401, description = "No valid token or session", body = ErrorBody),
         (status = 403, description = "Hiring managers do not see it", body = ErrorBody),
     ),
     security(("bearer_token" = []))
 )]
-pub async fn due(state: web::Data<AppState>, caller: ApiCaller) -> Result<HttpResponse, ApiError> {
+pub async fn due(state: web::Data<AppState>, caller: ApiCaller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     if !caller.user.role.can_edit_openings() {
         return Err(ApiError::Forbidden);
     }
+    let (mut page, mut per_page) = (1i64, 100i64);
+    let mut seen: Vec<String> = Vec::new();
+    for (k, v) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
+        if seen.iter().any(|s| *s == k) {
+            return Err(ApiError::Malformed { field: Some(k.chars().take(40).collect()), reason: "is given more than once".into() });
+        }
+        seen.push(k.to_string());
+        let range = |name: &str, max: i64| -> Result<i64, ApiError> {
+            match v.trim().parse::<i64>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                _ => Err(ApiError::field(name, "out_of_range", &format!("must be a whole number from 1 to {max}"))),
+            }
+        };
+        match &*k {
+            "page" => page = range("page", 1_000_000)?,
+            "per_page" => per_page = range("per_page", 500)?,
+            other => {
+                return Err(ApiError::Malformed { field: Some(other.chars().take(40).collect()), reason: "is not a known query parameter (page, per_page)".into() })
+            }
+        }
+    }
     let r = state.settings.retention;
-    let items = crate::store::run(&state.pool, move |c| Ok(sp::due(c, &r)?)).await?;
-    Ok(HttpResponse::Ok().json(DueList { items }))
+    let (items, total, pending) = crate::store::run(&state.pool, move |c| {
+        let pending = sp::refresh_schedule(c, &r, Some(5_000))?;
+        let (items, total) = sp::schedule(c, None, (page - 1) * per_page, Some(per_page))?;
+        Ok((items, total, pending))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(DueList { items, total, page, per_page, pending }))
 }

@@ -61,6 +61,10 @@ pub struct EntryDetail {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EntryList {
     pub items: Vec<EntryOut>,
+    /// Candidates matching the filter, over all pages.
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
 }
 
 /// A move to another stage.
@@ -82,6 +86,10 @@ pub struct StageRequest {
 pub struct EntryQuery {
     /// Only the candidates at this stage.
     stage: Option<String>,
+    /// From 1 (default 1).
+    page: Option<i64>,
+    /// 1 to 100 (default 25).
+    per_page: Option<i64>,
 }
 
 fn entry_out(e: EntryView) -> EntryOut {
@@ -127,17 +135,33 @@ fn parse_stage(field: &str, s: &str) -> Result<Stage, ApiError> {
     security(("bearer_token" = []))
 )]
 pub async fn list(state: web::Data<AppState>, caller: ApiCaller, id: web::Path<String>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    use super::openings::{PER_PAGE_DEFAULT, PER_PAGE_MAX};
     let mut only: Option<Stage> = None;
+    let (mut page, mut per_page) = (1i64, PER_PAGE_DEFAULT);
+    let mut seen: Vec<String> = Vec::new();
     for (k, v) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
+        if seen.iter().any(|s| *s == k) {
+            return Err(ApiError::Malformed { field: Some(k.chars().take(40).collect()), reason: "is given more than once".into() });
+        }
+        seen.push(k.to_string());
+        let range = |name: &str, max: i64| -> Result<i64, ApiError> {
+            match v.trim().parse::<i64>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                _ => Err(ApiError::field(name, "out_of_range", &format!("must be a whole number from 1 to {max}"))),
+            }
+        };
         match &*k {
             "stage" => only = Some(parse_stage("stage", &v)?),
-            other => return Err(ApiError::field(other, "unknown_parameter", "is not a parameter of this list (stage)")),
+            "page" => page = range("page", 1_000_000)?,
+            "per_page" => per_page = range("per_page", PER_PAGE_MAX)?,
+            other => return Err(ApiError::field(other, "unknown_parameter", "is not a parameter of this list (stage, page, per_page)")),
         }
     }
     let o = visible(&state, &caller, id.into_inner()).await?;
-    let entries = crate::store::run(&state.pool, move |c| Ok(crate::store::sourcing::entries_for_opening(c, &o.id)?)).await?;
-    let items = entries.into_iter().filter(|e| only.is_none_or(|s| e.stage == s)).map(entry_out).collect();
-    Ok(HttpResponse::Ok().json(EntryList { items }))
+    let q = crate::store::sourcing::EntryQuery { stages: only.into_iter().collect(), offset: (page - 1) * per_page, limit: per_page, ..Default::default() };
+    let (entries, total) = crate::store::run(&state.pool, move |c| Ok(crate::store::sourcing::entries_page(c, &o.id, &q)?)).await?;
+    let items = entries.into_iter().map(entry_out).collect();
+    Ok(HttpResponse::Ok().json(EntryList { items, total, page, per_page }))
 }
 
 async fn detail(state: &AppState, opening: String, candidate: String) -> Result<EntryDetail, ApiError> {

@@ -593,6 +593,10 @@ struct OpeningPage {
     public_link: Option<String>,
     managers: Vec<String>,
     applications: Vec<ApplicationRowView>,
+    /// All the opening's applications; the page lists the latest [`OPENING_LIST`].
+    applications_total: usize,
+    /// All the opening's shortlist store; the page lists the best [`OPENING_LIST`].
+    shortlist_total: usize,
     link_clicks: Vec<LinkClicksRow>,
     broadcast: super::broadcast::Panel,
     shortlist: Vec<ShortlistRow>,
@@ -781,15 +785,19 @@ pub(super) async fn render_opening_full(
     let t = crate::i18n::ui::text(lang);
     let (oid, manager_ids) = (o.id.clone(), o.draft.hiring_manager_ids.clone());
     let (apps, managers, link_clicks, entries, (cv_owners, changes), unsupported) = crate::store::run(&state.pool, move |c| {
-        let apps = crate::store::applications::list_for_opening(c, &oid)?;
-        let entries = crate::store::sourcing::entries_for_opening(c, &oid)?;
-        let changes = crate::store::sourcing::last_changes(c, &oid)?;
-        let mut cv_owners = Vec::new();
-        for e in &entries {
-            if !crate::store::sourcing::cvs_of(c, &e.candidate.id)?.is_empty() {
-                cv_owners.push(e.candidate.id.clone());
-            }
-        }
+        let apps = crate::store::applications::latest_for_opening(c, &oid, OPENING_LIST)?;
+        let top = crate::store::sourcing::EntryQuery { limit: OPENING_LIST, ..Default::default() };
+        let entries = crate::store::sourcing::entries_page(c, &oid, &top)?;
+        let ids: Vec<String> = entries.0.iter().map(|e| e.candidate.id.clone()).collect();
+        let changes = crate::store::sourcing::last_changes_of(c, &oid, &ids)?;
+        let cv_owners: Vec<String> = {
+            use crate::store::schema::candidate_cvs as cv;
+            use diesel::prelude::*;
+            let mut v: Vec<String> = cv::table.filter(cv::candidate_id.eq_any(&ids)).select(cv::candidate_id).load(c)?;
+            v.sort();
+            v.dedup();
+            v
+        };
         let unsupported = crate::store::harvest::unsupported_for_opening(c, &oid)?;
         let accounts = crate::store::channels::list(c, false)?;
         let searches: Vec<SearchView> = crate::store::searches::list_for_opening(c, &oid)?
@@ -864,7 +872,10 @@ pub(super) async fn render_opening_full(
         actions,
         public_link: o.is_live(state.clock.today()).then(|| state.url(&format!("/jobs/{}", o.slug))),
         managers,
+        applications_total: apps.1 as usize,
+        shortlist_total: entries.1 as usize,
         applications: apps
+            .0
             .into_iter()
             .map(|v| ApplicationRowView {
                 has_file: v.application.cv_sha256.is_some(),
@@ -881,7 +892,7 @@ pub(super) async fn render_opening_full(
             .into_iter()
             .map(|r| LinkClicksRow { short_link: state.url(&r.short_link), ..r })
             .collect(),
-        shortlist: shortlist_rows(entries, &cv_owners, &changes, lang),
+        shortlist: shortlist_rows(entries.0, &cv_owners, &changes, lang),
         stages: stage_choices(lang),
         harvest_notes: unsupported.0.into_iter().map(|(_, why)| why).collect(),
         searches: unsupported.1,
@@ -919,6 +930,9 @@ pub struct DoneQuery {
     /// How many deliveries a publication created.
     n: Option<String>,
 }
+
+/// Applications and shortlist entries listed on an opening's page (the review has them all).
+const OPENING_LIST: i64 = 50;
 
 pub async fn show(
     req: HttpRequest,

@@ -54,6 +54,10 @@ struct Dashboard {
     retention: String,
     requests: Vec<RequestRow>,
     due: Vec<DueRow>,
+    /// Everyone due in the next 90 days; the page lists the first [`DUE_LISTED`].
+    due_total: i64,
+    /// People whose dates are still being recomputed (after a large change).
+    due_pending: i64,
     runs: Vec<RunRow>,
     audit: Vec<AuditRow>,
 }
@@ -137,13 +141,19 @@ fn audit_rows(list: Vec<sp::AuditEntry>, names: &std::collections::HashMap<Strin
         .collect()
 }
 
+/// People listed as due on the dashboard, soonest first.
+const DUE_LISTED: i64 = 500;
+
 pub async fn dashboard(req: HttpRequest, state: web::Data<AppState>, me: SignedIn) -> Result<HttpResponse, PageError> {
     allowed(&me)?;
     let p = texts::text(me.lang);
     let (now, retention) = (state.clock.now(), state.settings.retention);
     let (requests, due, runs, audit, names) = crate::store::run(&state.pool, move |c| {
         let requests = sp::requests(c, true, 200)?;
-        let due: Vec<sp::Due> = sp::due(c, &retention)?.into_iter().filter(|d| d.due_at <= now + chrono::Duration::days(90)).take(500).collect();
+        // The marked people first (a few thousand at most here; the worker does the rest).
+        let pending = sp::refresh_schedule(c, &retention, Some(5_000))?;
+        let (due, due_total) = sp::schedule(c, Some(now + chrono::Duration::days(90)), 0, Some(DUE_LISTED))?;
+        let due = (due, due_total, pending);
         let runs = sp::runs(c, 30)?;
         let audit = sp::audit_recent(c, 50)?;
         let mut ids: Vec<String> = requests.iter().filter_map(|r| r.candidate_id.clone()).collect();
@@ -169,7 +179,9 @@ pub async fn dashboard(req: HttpRequest, state: web::Data<AppState>, me: SignedI
                 .replace("{unsuccessful}", &retention.unsuccessful.num_days().to_string())
                 .replace("{pool}", &retention.pool.num_days().to_string()),
             requests: request_rows(p, requests, &names, now),
-            due: due.into_iter().map(|d| DueRow { rule: rule_label(p, d.rule), due: fmt_time(&d.due_at), candidate_id: d.candidate_id, name: d.name }).collect(),
+            due_total: due.1,
+            due_pending: due.2,
+            due: due.0.into_iter().map(|d| DueRow { rule: rule_label(p, d.rule), due: fmt_time(&d.due_at), candidate_id: d.candidate_id, name: d.name }).collect(),
             runs: runs
                 .into_iter()
                 .map(|r| {

@@ -139,11 +139,16 @@ struct Filter {
     source: Option<&'static str>,
     q: String,
     sort: Sort,
+    /// 1-based; [`REVIEW_PAGE`] rows a page.
+    page: usize,
 }
+
+/// Rows on one page of the review list.
+pub const REVIEW_PAGE: usize = 100;
 
 impl Default for Filter {
     fn default() -> Self {
-        Filter { stage: StageFilter::Active, min_score: 0, source: None, q: String::new(), sort: Sort::Score }
+        Filter { stage: StageFilter::Active, min_score: 0, source: None, q: String::new(), sort: Sort::Score, page: 1 }
     }
 }
 
@@ -183,6 +188,13 @@ impl Filter {
                 None => errors.push(r.bad_sort),
             },
         }
+        match f.get("page").trim() {
+            "" => {}
+            s => match s.parse::<usize>() {
+                Ok(n) if (1..=100_000).contains(&n) => out.page = n,
+                _ => errors.push(r.bad_page),
+            },
+        }
         (out, errors)
     }
 
@@ -208,18 +220,40 @@ impl Filter {
             s.append_pair("q", &self.q);
         }
         s.append_pair("sort", self.sort.as_str());
+        if self.page > 1 {
+            s.append_pair("page", &self.page.to_string());
+        }
         s.finish()
     }
 
-    fn keeps(&self, e: &EntryView, kinds: &[(String, String)]) -> bool {
-        let stage_ok = match self.stage {
-            StageFilter::Active => !matches!(e.stage, Stage::Rejected | Stage::Withdrawn | Stage::Hired),
-            StageFilter::All => true,
-            StageFilter::Only(s) => e.stage == s,
+    /// The same filters on another page.
+    fn on_page(&self, page: usize) -> String {
+        Filter { page, ..self.clone() }.query()
+    }
+
+    /// What the database is asked for: these filters, this page.
+    fn entry_query(&self) -> crate::store::sourcing::EntryQuery {
+        use crate::store::sourcing::{EntryQuery, EntrySort};
+        let (stages, not_stages) = match self.stage {
+            StageFilter::Active => (Vec::new(), vec![Stage::Rejected, Stage::Withdrawn, Stage::Hired]),
+            StageFilter::All => (Vec::new(), Vec::new()),
+            StageFilter::Only(s) => (vec![s], Vec::new()),
         };
-        let source_ok = self.source.is_none_or(|k| kinds.iter().any(|x| x.0 == k));
-        let q_ok = self.q.is_empty() || e.candidate.name.to_lowercase().contains(&self.q.to_lowercase());
-        stage_ok && source_ok && q_ok && e.score >= self.min_score as i64
+        EntryQuery {
+            stages,
+            not_stages,
+            min_score: self.min_score as i64,
+            source: self.source,
+            name: self.q.clone(),
+            sort: match self.sort {
+                Sort::Score => EntrySort::Score,
+                Sort::Newest => EntrySort::Newest,
+                Sort::Oldest => EntrySort::Oldest,
+                Sort::Name => EntrySort::Name,
+            },
+            offset: ((self.page - 1) * REVIEW_PAGE) as i64,
+            limit: REVIEW_PAGE as i64,
+        }
     }
 }
 
@@ -286,6 +320,18 @@ fn parse_note(f: &FormData, r: &ReviewText) -> Result<Option<String>, &'static s
 
 // ---------- the review page ----------
 
+/// The review list's page links: the previous and next pages, as query strings.
+pub struct Pages {
+    pub page: usize,
+    pub of: usize,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+fn pages_around(page: usize, of: usize, f: &Filter) -> Pages {
+    Pages { page, of, prev: (page > 1).then(|| f.on_page((page - 1).min(of))), next: (page < of).then(|| f.on_page(page + 1)) }
+}
+
 pub struct ReviewRow {
     pub candidate_id: String,
     pub name: String,
@@ -317,7 +363,9 @@ struct ReviewPage {
     notice: Option<Notice>,
     can_edit: bool,
     rows: Vec<ReviewRow>,
+    /// Entries matching the filters, on every page.
     total: usize,
+    pages: Pages,
     /// The filters as a query string, carried by the decision forms.
     filters: String,
     stage_value: String,
@@ -383,11 +431,12 @@ async fn render_review(
     let (r, t) = (crate::i18n::review::text(lang), crate::i18n::ui::text(lang));
     let (oid, olang) = (o.id.clone(), Lang::from(o.draft.language));
     let with_links = rv.can_edit;
-    let (entries, kinds, changes, cv_owners, (criteria, links)) = crate::store::run(&state.pool, move |c| {
-        let entries = crate::store::sourcing::entries_for_opening(c, &oid)?;
+    let query = filter.entry_query();
+    let (kept, total, kinds, changes, cv_owners, (criteria, links)) = crate::store::run(&state.pool, move |c| {
+        let (entries, total) = crate::store::sourcing::entries_page(c, &oid, &query)?;
         let ids: Vec<String> = entries.iter().map(|e| e.candidate.id.clone()).collect();
         let kinds = store::source_kinds(c, &oid, &ids)?;
-        let changes = crate::store::sourcing::last_changes(c, &oid)?;
+        let changes = crate::store::sourcing::last_changes_of(c, &oid, &ids)?;
         let cv_owners: HashSet<String> = {
             use crate::store::schema::candidate_cvs as cv;
             use diesel::prelude::*;
@@ -395,20 +444,12 @@ async fn render_review(
         };
         let criteria = store::criteria(c, &oid, olang)?;
         let links = if with_links { crate::store::review_links::for_opening(c, &oid)? } else { Vec::new() };
-        Ok((entries, kinds, changes, cv_owners, (criteria, links)))
+        Ok((entries, total, kinds, changes, cv_owners, (criteria, links)))
     })
     .await
     .map_err(db_err)?;
     let now = state.clock.now();
     let none = Vec::new();
-    let mut kept: Vec<EntryView> = entries.into_iter().filter(|e| filter.keeps(e, kinds.get(&e.candidate.id).unwrap_or(&none))).collect();
-    match filter.sort {
-        // Already best score first.
-        Sort::Score => {}
-        Sort::Newest => kept.sort_by(|a, b| b.created_at.cmp(&a.created_at)),
-        Sort::Oldest => kept.sort_by(|a, b| a.created_at.cmp(&b.created_at)),
-        Sort::Name => kept.sort_by_key(|e| e.candidate.name.to_lowercase()),
-    }
     let rows: Vec<ReviewRow> = kept
         .into_iter()
         .map(|e| {
@@ -454,7 +495,8 @@ async fn render_review(
         title: o.draft.title.clone(),
         notice,
         can_edit: rv.can_edit,
-        total: rows.len(),
+        total: total as usize,
+        pages: pages_around(filter.page, (total as usize).div_ceil(REVIEW_PAGE).max(1), &filter),
         cursor: cursor.min(rows.len().saturating_sub(1)),
         rows,
         filters: filter.query(),

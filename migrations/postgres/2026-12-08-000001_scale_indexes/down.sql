@@ -1,0 +1,9 @@
+DROP INDEX candidate_notes_candidate;
+DROP INDEX scorecards_candidate;
+DROP INDEX shortlist_events_candidate;
+DROP INDEX shortlist_notices_candidate;
+DROP INDEX candidate_messages_candidate;
+DROP INDEX privacy_requests_candidate;
+DROP INDEX applications_created;
+DROP INDEX shortlist_entries_opening_score;
+DROP INDEX shortlist_entries_opening_created;

@@ -1,0 +1,12 @@
+DROP TRIGGER retention_entries_insert ON shortlist_entries;
+DROP TRIGGER retention_entries_update ON shortlist_entries;
+DROP TRIGGER retention_applications_insert ON applications;
+DROP TRIGGER retention_applications_update ON applications;
+DROP TRIGGER retention_candidates_insert ON candidates;
+DROP TRIGGER retention_candidates_update ON candidates;
+DROP TRIGGER retention_openings_closed ON openings;
+DROP FUNCTION retention_mark_candidate();
+DROP FUNCTION retention_mark_person();
+DROP FUNCTION retention_mark_opening();
+DROP TABLE retention_dirty;
+DROP TABLE retention_due;

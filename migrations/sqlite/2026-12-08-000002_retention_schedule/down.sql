@@ -1,0 +1,12 @@
+DROP TRIGGER retention_entries_insert;
+DROP TRIGGER retention_entries_update;
+DROP TRIGGER retention_entries_delete;
+DROP TRIGGER retention_applications_insert;
+DROP TRIGGER retention_applications_update;
+DROP TRIGGER retention_applications_delete;
+DROP TRIGGER retention_candidates_insert;
+DROP TRIGGER retention_candidates_update;
+DROP TRIGGER retention_candidates_delete;
+DROP TRIGGER retention_openings_closed;
+DROP TABLE retention_dirty;
+DROP TABLE retention_due;
