@@ -31,7 +31,7 @@ impl Sizes {
     pub fn of(candidates: i64) -> Sizes {
         let candidates = candidates.max(100);
         Sizes {
-            openings: (candidates / 100).max(2),
+            openings: (candidates / 100).max(3),
             candidates,
             applications: candidates * 3 / 2,
             replies: candidates / 2,
@@ -44,6 +44,8 @@ impl Sizes {
 pub struct ScaleSummary {
     pub sizes: Sizes,
     pub entries: i64,
+    /// Entries of the first opening, counted.
+    pub first: i64,
     pub seconds: f64,
 }
 
@@ -53,7 +55,7 @@ impl std::fmt::Display for ScaleSummary {
         write!(
             f,
             "Scale data loaded in {:.0} s: {} openings, {} candidates, {} applications, {} replies, {} sourced profiles, {} shortlist entries ({} in the first opening).",
-            self.seconds, s.openings, s.candidates, s.applications, s.replies, s.sourced, self.entries, s.big_opening
+            self.seconds, s.openings, s.candidates, s.applications, s.replies, s.sourced, self.entries, self.first
         )
     }
 }
@@ -140,7 +142,7 @@ pub fn load(
         pg: matches!(conn, DbConn::Postgres(_)),
         now: crate::store::now().format("%Y-%m-%d %H:%M:%S").to_string(),
     };
-    let entries = fill(conn, &d, sizes, progress)?;
+    let (entries, first) = fill(conn, &d, sizes, progress)?;
     progress("the retention schedule (every person's removal date)");
     crate::store::privacy::refresh_schedule(conn, retention, None)?;
     Ok((
@@ -148,6 +150,7 @@ pub fn load(
         ScaleSummary {
             sizes,
             entries,
+            first,
             seconds: started.elapsed().as_secs_f64(),
         },
     ))
@@ -186,7 +189,7 @@ fn fill(
     d: &Dialect,
     z: Sizes,
     progress: &mut dyn FnMut(&str),
-) -> anyhow::Result<i64> {
+) -> anyhow::Result<(i64, i64)> {
     // The demo's openings, numbered: the templates the agency's openings are copied from.
     exec(
         conn,
@@ -203,21 +206,23 @@ fn fill(
     let cid = |n: &str| d.id("5ca1e001", n);
     // Opening of the i-th application, reply or sourced profile: the first `big_opening` go to
     // opening 1, the rest spread over the others.
-    // (Drafts get none: a draft's number, k ≡ 2 mod 10, becomes k - 1.)
+    // (Drafts get none: a draft's number, k ≡ 2 mod 10, becomes k + 1, or k - 1 for the last;
+    // never 1, which has exactly `big_opening`.)
     let opening_of = |i: &str, salt: i64| {
         let k = format!(
             "(2 + (({i}) + {salt}) * 2654435761 % {rest})",
             rest = z.openings - 1
         );
         format!(
-            "CASE WHEN ({i}) <= {big} THEN 1 WHEN {k} % 10 = 2 THEN {k} - 1 ELSE {k} END",
-            big = z.big_opening
+            "CASE WHEN ({i}) <= {big} THEN 1 WHEN {k} % 10 = 2 AND {k} < {last} THEN {k} + 1 WHEN {k} % 10 = 2 THEN {k} - 1 ELSE {k} END",
+            big = z.big_opening,
+            last = z.openings
         )
     };
 
     let opening_age = |k: &str| {
         format!(
-            "(CASE WHEN ({k}) = 1 THEN 20 * {DAY} WHEN ({k}) % 10 = 1 THEN ({k}) * 7919 % (60 * {DAY}) ELSE ({o} - ({k})) * {step} END)",
+            "(CASE WHEN ({k}) = 1 THEN 20 * {DAY} WHEN ({k}) % 10 = 1 THEN 3600 + ({k}) * 7919 % (60 * {DAY}) ELSE ({o} - ({k}) + 1) * {step} + 60 * {DAY} END)",
             o = z.openings,
             step = 700 * DAY / z.openings.max(1) + 1
         )
@@ -232,7 +237,7 @@ fn fill(
     };
 
     // Openings: one in ten open (the first always), one in ten a draft, the others closed.
-    // Closed and draft openings were published over the last two years, open ones in the last
+    // Closed and draft openings were published 60 to 760 days ago, open ones in the last
     // 60 days, the first 20 days ago; applications come in the 40 days after publication.
     let status = "CASE WHEN s.i = 1 OR s.i % 10 = 1 THEN 'open' WHEN s.i % 10 = 2 THEN 'draft' ELSE 'closed' END";
     let created = d.ago(&opening_age("s.i"));
@@ -370,7 +375,10 @@ fn fill(
     let entries: i64 = diesel::sql_query("SELECT COUNT(*) AS n FROM shortlist_entries")
         .get_result::<Count>(conn)?
         .n;
-    Ok(entries)
+    let first: i64 = diesel::sql_query(format!("SELECT COUNT(*) AS n FROM shortlist_entries WHERE opening_id = {}", oid("1")))
+        .get_result::<Count>(conn)?
+        .n;
+    Ok((entries, first))
 }
 
 #[derive(QueryableByName)]

@@ -8,9 +8,9 @@ first opening), `hirecast serve` pinned to core 0 with its workers off, and wrk 
 (CONNECTIONS, 2 by default, for SECONDS_PER_RUN each) on every recruiter, manager, public and
 API page, signed in as an admin. Prints per page the p99 and median latency, req/s, the bytes,
 and serve's peak RSS (VmHWM) after all pages; then runs one daily retention purge through a
-real `hirecast worker` (HIRECAST_RETENTION_UNSUCCESSFUL_DAYS=RETENTION_DAYS, so about a day's
-worth of people is due, as on a day when yesterday's purge ran) and prints its time, the
-people removed and the worker's peak RSS. Not part of the test command: it measures.
+real `hirecast worker` (HIRECAST_RETENTION_UNSUCCESSFUL_DAYS=RETENTION_DAYS, 500 by default:
+about 1% of the people are due, a heavy day) and prints its time, the people removed and the
+worker's peak RSS. Not part of the test command: it measures.
 """
 import http.cookiejar
 import json
@@ -33,7 +33,7 @@ SERVER_CORE = os.environ.get("SERVER_CORE", "0")
 LOAD_CORE = os.environ.get("LOAD_CORE", "1")
 PG_ADMIN = os.environ.get("PG_ADMIN", "postgres://postgres@127.0.0.1:5432/postgres")
 BACKENDS = os.environ.get("BACKENDS", "sqlite,postgres").split(",")
-RETENTION_DAYS = os.environ.get("RETENTION_DAYS", "654")
+RETENTION_DAYS = os.environ.get("RETENTION_DAYS", "500")
 PAGES_ONLY = os.environ.get("PAGES", "")
 PORT = 18090
 TARGET_MS = 100.0
@@ -172,7 +172,7 @@ def bench(backend, work):
                 continue
             p50, p99, rps, errors = wrk(base + path, headers)
             verdict = "met" if p99 <= TARGET_MS and not errors else "NOT met"
-            print(f"{name:16} {len(body):8} {first:9.1f} {p50:8.2f} {p99:8.2f} {rps:7.1f}  {verdict}{' (errors)' if errors else ''}  rss {vm(serve.pid, 'VmRSS'):.0f} MB", flush=True)
+            print(f"{name:16} {len(body):8} {first:9.1f} {p50:8.2f} {p99:8.2f} {rps:7.1f}  {verdict}{' (errors)' if errors else ''}  peak rss {vm(serve.pid, 'VmHWM'):.0f} MB", flush=True)
         print(f"serve: peak RSS {vm(serve.pid, 'VmHWM'):.0f} MB (target ≤ 100 MB), now {vm(serve.pid, 'VmRSS'):.0f} MB", flush=True)
     finally:
         serve.send_signal(signal.SIGTERM)

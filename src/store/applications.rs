@@ -211,7 +211,7 @@ pub fn list_for_opening(conn: &mut DbConn, opening_id: &str) -> QueryResult<Vec<
         .inner_join(candidates::table)
         .inner_join(openings::table)
         .filter(applications::opening_id.eq(opening_id))
-        .order((applications::created_at.desc(), applications::id.asc()))
+        .order((applications::created_at.desc(), applications::id.desc()))
         .select((ApplicationRow::as_select(), CandidateRow::as_select(), openings::title))
         .load(conn)?;
     Ok(rows.into_iter().map(|(application, candidate, opening_title)| ApplicationView { application, candidate, opening_title }).collect())
@@ -224,7 +224,7 @@ pub fn latest_for_opening(conn: &mut DbConn, opening_id: &str, limit: i64) -> Qu
         .inner_join(candidates::table)
         .inner_join(openings::table)
         .filter(applications::opening_id.eq(opening_id))
-        .order((applications::created_at.desc(), applications::id.asc()))
+        .order((applications::created_at.desc(), applications::id.desc()))
         .limit(limit)
         .select((ApplicationRow::as_select(), CandidateRow::as_select(), openings::title))
         .load(conn)?;
@@ -237,7 +237,7 @@ pub fn recent(conn: &mut DbConn, manager_id: Option<&str>, limit: i64) -> QueryR
         .inner_join(candidates::table)
         .inner_join(openings::table)
         .select((ApplicationRow::as_select(), CandidateRow::as_select(), openings::title))
-        .order((applications::created_at.desc(), applications::id.asc()))
+        .order((applications::created_at.desc(), applications::id.desc()))
         .limit(limit)
         .into_boxed();
     if let Some(m) = manager_id {
@@ -268,7 +268,7 @@ pub fn list_for_candidate(conn: &mut DbConn, candidate_id: &str) -> QueryResult<
         .inner_join(candidates::table)
         .inner_join(openings::table)
         .filter(applications::candidate_id.eq(candidate_id))
-        .order((applications::created_at.desc(), applications::id.asc()))
+        .order((applications::created_at.desc(), applications::id.desc()))
         .select((ApplicationRow::as_select(), CandidateRow::as_select(), openings::title))
         .load(conn)?;
     Ok(rows.into_iter().map(|(application, candidate, opening_title)| ApplicationView { application, candidate, opening_title }).collect())

@@ -753,7 +753,9 @@ pub fn entries_page(conn: &mut DbConn, opening_id: &str, q: &EntryQuery) -> Quer
     let mut query = entry_query(opening_id, q);
     query = match q.sort {
         EntrySort::Score => query.order((shortlist_entries::score.desc(), shortlist_entries::created_at.asc(), shortlist_entries::candidate_id.asc())),
-        EntrySort::Newest => query.order((shortlist_entries::created_at.desc(), shortlist_entries::candidate_id.asc())),
+        // Each order is one of an index's (see the scale_indexes migration), read forwards or
+        // backwards, so a page of an opening of 50,000 is read without sorting them all.
+        EntrySort::Newest => query.order((shortlist_entries::created_at.desc(), shortlist_entries::candidate_id.desc())),
         EntrySort::Oldest => query.order((shortlist_entries::created_at.asc(), shortlist_entries::candidate_id.asc())),
         EntrySort::Name => query.order((super::openings::lower(candidates::name).asc(), shortlist_entries::candidate_id.asc())),
     };

@@ -12,7 +12,7 @@ use crate::helpers::*;
 
 /// `hirecast <subcommand>` on the test app's database, key, base URL and data folder, logging
 /// warnings to the test's stderr.
-fn hirecast(app: &TestApp, subcommand: &str) -> Command {
+pub(crate) fn hirecast(app: &TestApp, subcommand: &str) -> Command {
     let s = &app.state.settings;
     let mut c = Command::new(env!("CARGO_BIN_EXE_hirecast"));
     c.arg(subcommand)

@@ -22,6 +22,7 @@ mod preview;
 mod privacy;
 mod public;
 mod review;
+mod scale;
 mod security;
 mod sourcing;
 mod store;

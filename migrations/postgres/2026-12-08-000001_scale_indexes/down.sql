@@ -5,5 +5,6 @@ DROP INDEX shortlist_notices_candidate;
 DROP INDEX candidate_messages_candidate;
 DROP INDEX privacy_requests_candidate;
 DROP INDEX applications_created;
+DROP INDEX applications_opening_created;
 DROP INDEX shortlist_entries_opening_score;
 DROP INDEX shortlist_entries_opening_created;
