@@ -4,6 +4,7 @@ DROP INDEX shortlist_events_candidate;
 DROP INDEX shortlist_notices_candidate;
 DROP INDEX candidate_messages_candidate;
 DROP INDEX privacy_requests_candidate;
+DROP INDEX candidates_merged;
 DROP INDEX applications_created;
 DROP INDEX applications_opening_created;
 DROP INDEX shortlist_entries_opening_score;

@@ -8,6 +8,7 @@ CREATE INDEX shortlist_events_candidate ON shortlist_events(candidate_id);
 CREATE INDEX shortlist_notices_candidate ON shortlist_notices(candidate_id);
 CREATE INDEX candidate_messages_candidate ON candidate_messages(candidate_id);
 CREATE INDEX privacy_requests_candidate ON privacy_requests(candidate_id);
+CREATE INDEX candidates_merged ON candidates(merged_into);
 CREATE INDEX applications_created ON applications(created_at, id);
 CREATE INDEX applications_opening_created ON applications(opening_id, created_at, id);
 CREATE INDEX shortlist_entries_opening_score ON shortlist_entries(opening_id, score DESC, created_at, candidate_id);
