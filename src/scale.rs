@@ -271,7 +271,7 @@ fn fill(
                  WHEN 10 THEN 'Thomas' ELSE 'Yasmine' END";
     let last = "CASE (s.i / 12) % 10 WHEN 0 THEN 'Martin' WHEN 1 THEN 'Bernard' WHEN 2 THEN 'Dubois' WHEN 3 THEN 'Moreau' \
                 WHEN 4 THEN 'Laurent' WHEN 5 THEN 'Garcia' WHEN 6 THEN 'Nguyen' WHEN 7 THEN 'Haddad' WHEN 8 THEN 'Smith' ELSE 'Rossi' END";
-    let cand_created = d.ago(&format!("{} + {} * 3600", spread("s.i", 700 * DAY), 0));
+    let cand_created = d.ago(&spread("s.i", 700 * DAY));
     chunked(conn, "candidates", z.candidates, progress, |lo, hi| {
         format!(
             "INSERT INTO candidates (id, email, name, phone, created_at, updated_at, headline, location, languages, years_experience, \
@@ -302,11 +302,8 @@ fn fill(
         )
     };
     let explanation = r#"'{"total":0,"criteria":[],"matched":[],"missing":[]}'"#;
-    let pool_flag = if d.pg {
-        "(s.i % 7 = 0)"
-    } else {
-        "(s.i % 7 = 0)"
-    };
+    // One in seven joined the talent pool (a comparison is a boolean on both backends).
+    let pool_flag = "(s.i % 7 = 0)";
     chunked(conn, "applications", z.applications, progress, |lo, hi| {
         format!(
             "INSERT INTO applications (id, opening_id, candidate_id, submission_key, source, cv_url, cv_sha256, cv_filename, cv_content_type, \

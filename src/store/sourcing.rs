@@ -780,29 +780,39 @@ type EntryQueryOf<'a> = diesel::dsl::IntoBoxed<
     <DbConn as diesel::Connection>::Backend,
 >;
 
+/// The filters of `q` other than the name, on a boxed query over `shortlist_entries` (with or
+/// without its candidates joined): one list of them for the page and for its count.
+macro_rules! entry_filters {
+    ($query:ident, $opening_id:expr, $q:expr) => {{
+        let mut query = $query;
+        if !$q.stages.is_empty() {
+            query = query.filter(shortlist_entries::state.eq_any($q.stages.iter().map(|s| s.as_str()).collect::<Vec<_>>()));
+        }
+        if !$q.not_stages.is_empty() {
+            query = query.filter(shortlist_entries::state.ne_all($q.not_stages.iter().map(|s| s.as_str()).collect::<Vec<_>>()));
+        }
+        if $q.min_score > 0 {
+            query = query.filter(shortlist_entries::score.ge($q.min_score));
+        }
+        if let Some(kind) = $q.source {
+            query = query.filter(diesel::dsl::exists(
+                candidate_sources::table
+                    .filter(candidate_sources::candidate_id.eq(shortlist_entries::candidate_id))
+                    .filter(candidate_sources::kind.eq(kind))
+                    .filter(candidate_sources::opening_id.eq($opening_id.to_string()).or(candidate_sources::opening_id.is_null())),
+            ));
+        }
+        query
+    }};
+}
+
 fn entry_query<'a>(opening_id: &str, q: &EntryQuery) -> EntryQueryOf<'a> {
-    let mut query = shortlist_entries::table
+    let query = shortlist_entries::table
         .inner_join(candidates::table)
         .filter(shortlist_entries::opening_id.eq(opening_id.to_string()))
         .filter(candidates::merged_into.is_null())
         .into_boxed();
-    if !q.stages.is_empty() {
-        query = query.filter(shortlist_entries::state.eq_any(q.stages.iter().map(|s| s.as_str()).collect::<Vec<_>>()));
-    }
-    if !q.not_stages.is_empty() {
-        query = query.filter(shortlist_entries::state.ne_all(q.not_stages.iter().map(|s| s.as_str()).collect::<Vec<_>>()));
-    }
-    if q.min_score > 0 {
-        query = query.filter(shortlist_entries::score.ge(q.min_score));
-    }
-    if let Some(kind) = q.source {
-        query = query.filter(diesel::dsl::exists(
-            candidate_sources::table
-                .filter(candidate_sources::candidate_id.eq(shortlist_entries::candidate_id))
-                .filter(candidate_sources::kind.eq(kind))
-                .filter(candidate_sources::opening_id.eq(opening_id.to_string()).or(candidate_sources::opening_id.is_null())),
-        ));
-    }
+    let mut query = entry_filters!(query, opening_id, q);
     if !q.name.is_empty() {
         let pattern = format!("%{}%", q.name.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
         query = query.filter(super::openings::lower(candidates::name).like(pattern).escape('\\'));
@@ -815,28 +825,11 @@ fn entry_query<'a>(opening_id: &str, q: &EntryQuery) -> EntryQueryOf<'a> {
 /// (50,000 lookups). Not for a name filter, which needs the names.
 fn entry_count_query<'a>(opening_id: &str, q: &EntryQuery) -> diesel::dsl::IntoBoxed<'a, shortlist_entries::table, <DbConn as diesel::Connection>::Backend> {
     let merged = candidates::table.filter(candidates::merged_into.is_not_null()).select(candidates::id);
-    let mut query = shortlist_entries::table
+    let query = shortlist_entries::table
         .filter(shortlist_entries::opening_id.eq(opening_id.to_string()))
         .filter(shortlist_entries::candidate_id.ne_all(merged))
         .into_boxed();
-    if !q.stages.is_empty() {
-        query = query.filter(shortlist_entries::state.eq_any(q.stages.iter().map(|s| s.as_str()).collect::<Vec<_>>()));
-    }
-    if !q.not_stages.is_empty() {
-        query = query.filter(shortlist_entries::state.ne_all(q.not_stages.iter().map(|s| s.as_str()).collect::<Vec<_>>()));
-    }
-    if q.min_score > 0 {
-        query = query.filter(shortlist_entries::score.ge(q.min_score));
-    }
-    if let Some(kind) = q.source {
-        query = query.filter(diesel::dsl::exists(
-            candidate_sources::table
-                .filter(candidate_sources::candidate_id.eq(shortlist_entries::candidate_id))
-                .filter(candidate_sources::kind.eq(kind))
-                .filter(candidate_sources::opening_id.eq(opening_id.to_string()).or(candidate_sources::opening_id.is_null())),
-        ));
-    }
-    query
+    entry_filters!(query, opening_id, q)
 }
 
 fn entry_view((candidate, state, origin, score, explanation, created_at): (CandidateRow, String, String, i64, String, NaiveDateTime)) -> EntryView {

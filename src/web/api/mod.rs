@@ -31,6 +31,31 @@ pub const PREFIX: &str = "/api/v1";
 /// API token needs for it (None: any valid token) and its handler.
 type Entry = (&'static str, Vec<(Method, Option<Scope>, Route)>);
 
+/// A list's query: `page` (1 to 1,000,000) and `per_page` (1 to `max_per_page`), each at most
+/// once (as every parameter); the others go to `other`. Returns (page, per_page).
+pub(crate) fn paging(query: &str, per_page_default: i64, max_per_page: i64, mut other: impl FnMut(&str, &str) -> Result<(), ApiError>) -> Result<(i64, i64), ApiError> {
+    let (mut page, mut per_page) = (1i64, per_page_default);
+    let mut seen: Vec<String> = Vec::new();
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        if seen.iter().any(|s| *s == k) {
+            return Err(ApiError::Malformed { field: Some(k.chars().take(40).collect()), reason: "is given more than once".into() });
+        }
+        seen.push(k.to_string());
+        let range = |name: &str, max: i64| -> Result<i64, ApiError> {
+            match v.trim().parse::<i64>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                _ => Err(ApiError::field(name, "out_of_range", &format!("must be a whole number from 1 to {max}"))),
+            }
+        };
+        match &*k {
+            "page" => page = range("page", 1_000_000)?,
+            "per_page" => per_page = range("per_page", max_per_page)?,
+            k => other(k, &v)?,
+        }
+    }
+    Ok((page, per_page))
+}
+
 fn table() -> Vec<Entry> {
     use Scope::*;
     let r = |m: Method| web::method(m.clone());

@@ -175,27 +175,9 @@ pub async fn due(state: web::Data<AppState>, caller: ApiCaller, req: HttpRequest
     if !caller.user.role.can_edit_openings() {
         return Err(ApiError::Forbidden);
     }
-    let (mut page, mut per_page) = (1i64, 100i64);
-    let mut seen: Vec<String> = Vec::new();
-    for (k, v) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
-        if seen.iter().any(|s| *s == k) {
-            return Err(ApiError::Malformed { field: Some(k.chars().take(40).collect()), reason: "is given more than once".into() });
-        }
-        seen.push(k.to_string());
-        let range = |name: &str, max: i64| -> Result<i64, ApiError> {
-            match v.trim().parse::<i64>() {
-                Ok(n) if (1..=max).contains(&n) => Ok(n),
-                _ => Err(ApiError::field(name, "out_of_range", &format!("must be a whole number from 1 to {max}"))),
-            }
-        };
-        match &*k {
-            "page" => page = range("page", 1_000_000)?,
-            "per_page" => per_page = range("per_page", 500)?,
-            other => {
-                return Err(ApiError::Malformed { field: Some(other.chars().take(40).collect()), reason: "is not a known query parameter (page, per_page)".into() })
-            }
-        }
-    }
+    let (page, per_page) = super::paging(req.query_string(), 100, 500, |other, _| {
+        Err(ApiError::Malformed { field: Some(other.chars().take(40).collect()), reason: "is not a known query parameter (page, per_page)".into() })
+    })?;
     let r = state.settings.retention;
     let (items, total, pending) = crate::store::run(&state.pool, move |c| {
         let pending = sp::refresh_schedule(c, &r, Some(5_000))?;

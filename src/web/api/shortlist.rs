@@ -137,26 +137,13 @@ fn parse_stage(field: &str, s: &str) -> Result<Stage, ApiError> {
 pub async fn list(state: web::Data<AppState>, caller: ApiCaller, id: web::Path<String>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     use super::openings::{PER_PAGE_DEFAULT, PER_PAGE_MAX};
     let mut only: Option<Stage> = None;
-    let (mut page, mut per_page) = (1i64, PER_PAGE_DEFAULT);
-    let mut seen: Vec<String> = Vec::new();
-    for (k, v) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
-        if seen.iter().any(|s| *s == k) {
-            return Err(ApiError::Malformed { field: Some(k.chars().take(40).collect()), reason: "is given more than once".into() });
+    let (page, per_page) = super::paging(req.query_string(), PER_PAGE_DEFAULT, PER_PAGE_MAX, |k, v| match k {
+        "stage" => {
+            only = Some(parse_stage("stage", v)?);
+            Ok(())
         }
-        seen.push(k.to_string());
-        let range = |name: &str, max: i64| -> Result<i64, ApiError> {
-            match v.trim().parse::<i64>() {
-                Ok(n) if (1..=max).contains(&n) => Ok(n),
-                _ => Err(ApiError::field(name, "out_of_range", &format!("must be a whole number from 1 to {max}"))),
-            }
-        };
-        match &*k {
-            "stage" => only = Some(parse_stage("stage", &v)?),
-            "page" => page = range("page", 1_000_000)?,
-            "per_page" => per_page = range("per_page", PER_PAGE_MAX)?,
-            other => return Err(ApiError::field(other, "unknown_parameter", "is not a parameter of this list (stage, page, per_page)")),
-        }
-    }
+        other => Err(ApiError::field(other, "unknown_parameter", "is not a parameter of this list (stage, page, per_page)")),
+    })?;
     let o = visible(&state, &caller, id.into_inner()).await?;
     let q = crate::store::sourcing::EntryQuery { stages: only.into_iter().collect(), offset: (page - 1) * per_page, limit: per_page, ..Default::default() };
     let (entries, total) = crate::store::run(&state.pool, move |c| Ok(crate::store::sourcing::entries_page(c, &o.id, &q)?)).await?;
