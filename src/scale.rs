@@ -294,6 +294,11 @@ fn fill(
     let app_cand = format!("((s.i - 1) % {} + 1)", z.candidates);
     let app_opening = opening_of("s.i", 0);
     let app_at = came("s.i", &app_opening);
+    // Its acknowledgement went out 0 to 45 minutes later; a stage other than "new" was
+    // reached by a recruiter's decision a day later.
+    let app_secs = d.at_least(&format!("{} - {}", opening_age(&app_opening), spread("s.i", 40 * DAY)), "60");
+    let ack_at = d.ago(&d.at_least(&format!("{app_secs} - (s.i * 13 % 2700)"), "0"));
+    let decided_at = d.ago(&d.at_least(&format!("{app_secs} - {DAY}"), "0"));
     let stage = |salt: &str| {
         format!(
             "CASE ((s.i + {salt}) * 7) % 20 WHEN 0 THEN 'interview' WHEN 1 THEN 'offer' WHEN 2 THEN 'hired' WHEN 3 THEN 'rejected' \
@@ -314,8 +319,20 @@ fn fill(
              FROM {series}; \
              INSERT INTO shortlist_entries (opening_id, candidate_id, state, origin, score, explanation, created_at, updated_at) \
              SELECT {opening}, {cand}, {stage}, 'applied', {score}, {explanation}, {at}, {at} FROM {series} WHERE TRUE \
-             ON CONFLICT DO NOTHING;",
+             ON CONFLICT DO NOTHING; \
+             INSERT INTO candidate_messages (id, idempotency_key, candidate_id, opening_id, kind, channel, account_id, target, reply_to, state, \
+               due_at, sent_at, remote_id, last_error, created_at, language) \
+             SELECT {ack_id}, 'ack:scale-' || s.i, {cand}, {opening}, 'ack', 'email', NULL, 'person' || {cand_n} || '@example.test', NULL, 'sent', \
+               {at}, {ack_at}, 'scale-' || s.i, NULL, {at}, 'fr' FROM {series}; \
+             INSERT INTO shortlist_events (id, opening_id, candidate_id, from_state, to_state, actor_id, at, note, reason) \
+             SELECT {event_id}, {opening}, {cand}, 'new', {stage}, (SELECT id FROM users ORDER BY created_at, id LIMIT 1), {decided_at}, NULL, NULL \
+             FROM {series} WHERE {stage} <> 'new';",
             id = d.id("5ca1e002", "s.i"),
+            ack_id = d.id("5ca1e005", "s.i"),
+            event_id = d.id("5ca1e006", "s.i"),
+            cand_n = app_cand,
+            ack_at = ack_at,
+            decided_at = decided_at,
             opening = oid(&app_opening),
             cand = cid(&app_cand),
             notice = crate::store::applications::PRIVACY_NOTICE_VERSION,

@@ -27,6 +27,8 @@ analytics_texts! {
     total: "Total", "Total";
 
     funnel_title: "Funnel", "Entonnoir";
+    funnel_unlisted_one: "1 other opening had nothing in this period and is not listed.", "1 autre offre n'a rien eu sur cette période et n'est pas listée.";
+    funnel_unlisted: "{n} other openings had nothing in this period and are not listed.", "{n} autres offres n'ont rien eu sur cette période et ne sont pas listées.";
     funnel_intro: "Candidates counted are those who entered the opening in the period; shortlisted, interviewed and hired are those of them who ever reached that stage or a later one.", "Les candidats comptés sont ceux arrivés sur l'offre pendant la période ; présélectionnés, en entretien et recrutés sont ceux d'entre eux qui ont atteint cette étape ou une étape suivante.";
     funnel_chart: "Funnel of {scope}", "Entonnoir : {scope}";
     col_opening: "Opening", "Offre";

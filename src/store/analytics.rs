@@ -1,9 +1,13 @@
 //! Analytics for recruiters: the funnel per opening, first-touch attribution per channel, the
 //! time to first response against each opening's target, and activity over time.
 //!
-//! Portable on purpose: a few small row sets are loaded with plain diesel queries (no
-//! backend-specific SQL, no date functions), then [`aggregate`] (pure, unit-tested) counts
-//! them in Rust.
+//! The pages use [`report`] (module `sql`): the database counts, and only rows per opening,
+//! channel, day or minute come back, whatever the size. [`load`] and [`aggregate`] are the
+//! reference model: every row loaded and counted in Rust (pure, unit-tested), small enough to
+//! read, and the SQL is tested against it on both backends.
+mod sql;
+
+pub use sql::{answers_page, report, AnswerCursor, Scope};
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};

@@ -39,6 +39,16 @@ async fn the_generator_fills_consistent_rows_once(backend: Backend) {
     );
     assert_eq!(count("candidates c WHERE c.id LIKE '5ca1e001-%' AND NOT EXISTS (SELECT 1 FROM candidate_identities i WHERE i.kind = 'email' AND i.value = c.email AND i.candidate_id = c.id)"), 0);
     assert_eq!(count("applications WHERE id LIKE '5ca1e002-%' AND ingested_at IS NULL"), 0, "filed: the workers have nothing to redo");
+    // Each application was acknowledged once, by its opening, after it came; each decision
+    // moved an entry that exists, after it came.
+    assert_eq!(count("candidate_messages WHERE id LIKE '5ca1e005-%' AND kind = 'ack' AND state = 'sent'"), 3750);
+    assert_eq!(
+        count("candidate_messages m JOIN applications a ON a.id = '5ca1e002' || substr(m.id, 9) WHERE m.id LIKE '5ca1e005-%' AND a.opening_id = m.opening_id AND a.candidate_id = m.candidate_id AND m.sent_at >= a.created_at"),
+        3750
+    );
+    let decisions = count("shortlist_events WHERE id LIKE '5ca1e006-%' AND actor_id IS NOT NULL");
+    assert!((1500..=2200).contains(&decisions), "about half the applications went past 'new': {decisions}");
+    assert_eq!(count("shortlist_events v WHERE v.id LIKE '5ca1e006-%' AND NOT EXISTS (SELECT 1 FROM shortlist_entries e WHERE e.opening_id = v.opening_id AND e.candidate_id = v.candidate_id AND e.created_at <= v.at)"), 0);
     // The retention schedule is computed, nobody left marked.
     assert_eq!(app.db(|c| retention_dirty::table.count().get_result::<i64>(c).unwrap()), 0);
     assert!(app.db(|c| retention_due::table.count().get_result::<i64>(c).unwrap()) > 1000);

@@ -8,7 +8,7 @@ use chrono::{Duration, NaiveDate};
 
 use super::{db_err, Layout};
 use crate::i18n::analytics::AnalyticsText;
-use crate::store::analytics::{self as store, ActivityRow, ChannelRow, FunnelRow, OpeningRef, Range, Report, ResponseSummary};
+use crate::store::analytics::{self as store, ActivityRow, ChannelRow, FunnelRow, OpeningRef, Range, Report, ResponseRow, ResponseSummary, Scope, AnswerCursor};
 use crate::web::charts;
 use crate::web::context::SignedIn;
 use crate::web::error::{html_status, PageError};
@@ -47,9 +47,20 @@ impl Query {
 /// What the query asks for, once checked.
 struct Chosen {
     visible: Vec<OpeningRef>,
-    openings: Vec<OpeningRef>,
     opening: Option<OpeningRef>,
+    /// The hiring manager whose openings these are (`None`: every opening).
+    manager: Option<String>,
     range: Range,
+}
+
+impl Chosen {
+    fn scope(&self) -> Scope<'_> {
+        match (&self.opening, &self.manager) {
+            (Some(o), _) => Scope::One(&o.id),
+            (None, Some(m)) => Scope::Managed(m),
+            (None, None) => Scope::All,
+        }
+    }
 }
 
 fn parse_day(s: &str) -> Option<NaiveDate> {
@@ -77,7 +88,8 @@ async fn choose(state: &AppState, me: &SignedIn, q: &Query, a: &AnalyticsText) -
         }
     }
     let manager = (!me.role().sees_all_openings()).then(|| me.user.id.clone());
-    let visible = crate::store::run(&state.pool, move |c| Ok(store::visible_openings(c, manager.as_deref())?)).await.map_err(db_err)?;
+    let m = manager.clone();
+    let visible = crate::store::run(&state.pool, move |c| Ok(store::visible_openings(c, m.as_deref())?)).await.map_err(db_err)?;
     let opening = if q.opening.is_empty() {
         None
     } else if let Some(o) = visible.iter().find(|o| o.id == q.opening) {
@@ -87,22 +99,20 @@ async fn choose(state: &AppState, me: &SignedIn, q: &Query, a: &AnalyticsText) -
         return Err(PageError::NotFound);
     };
     match (errors.is_empty(), from, to) {
-        (true, Some(from), Some(to)) => {
-            let openings = match &opening {
-                Some(o) => vec![o.clone()],
-                None => visible.clone(),
-            };
-            Ok(Ok(Chosen { visible, openings, opening, range: Range { from, to } }))
-        }
+        (true, Some(from), Some(to)) => Ok(Ok(Chosen { visible, opening, manager, range: Range { from, to } })),
         _ => Ok(Err((errors, visible))),
     }
 }
 
-async fn report(state: &AppState, chosen: &Chosen) -> Result<Report, PageError> {
-    let ids: Vec<String> = chosen.openings.iter().map(|o| o.id.clone()).collect();
-    let range = chosen.range;
-    let data = crate::store::run(&state.pool, move |c| Ok(store::load(c, &ids, range)?)).await.map_err(db_err)?;
-    Ok(store::aggregate(&chosen.openings, &data, range, state.clock.now()))
+/// The figures, counted by the database. The chosen query is moved in and given back.
+async fn report(state: &AppState, chosen: Chosen) -> Result<(Chosen, Report), PageError> {
+    let now = state.clock.now();
+    crate::store::run(&state.pool, move |c| {
+        let r = store::report(c, chosen.scope(), &chosen.visible, chosen.range, now)?;
+        Ok((chosen, r))
+    })
+    .await
+    .map_err(db_err)
 }
 
 pub fn channel_label(channel: &str, a: &AnalyticsText) -> String {
@@ -138,6 +148,8 @@ pub struct ChannelView {
 /// The sections, once the query is right.
 pub struct Sections {
     pub csv_query: String,
+    /// How many openings the funnel leaves out for having nothing in the period (empty: none).
+    pub unlisted: String,
     pub funnel_svg: String,
     pub funnel: Vec<FunnelRow>,
     pub total: FunnelRow,
@@ -224,8 +236,15 @@ fn sections(chosen: &Chosen, r: Report, a: &AnalyticsText) -> Sections {
         a.no_data,
     );
     let minutes = |m: Option<i64>| m.map(|v| v.to_string()).unwrap_or_else(|| a.r_none.to_string());
+    let unlisted = match chosen.visible.len().saturating_sub(r.funnel.len()) {
+        _ if chosen.opening.is_some() => String::new(),
+        0 => String::new(),
+        1 => a.funnel_unlisted_one.to_string(),
+        n => a.funnel_unlisted.replace("{n}", &n.to_string()),
+    };
     Sections {
         csv_query: csv_query(chosen),
+        unlisted,
         funnel_svg,
         total: r.total.clone(),
         funnel: r.funnel,
@@ -271,7 +290,7 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>, me: SignedIn) ->
         Ok(c) => c,
         Err((errors, visible)) => return refused(&req, &me, &q, errors, &visible),
     };
-    let r = report(&state, &chosen).await?;
+    let (chosen, r) = report(&state, chosen).await?;
     html_status(
         StatusCode::OK,
         &AnalyticsPage {
@@ -314,9 +333,64 @@ pub fn csv(rows: &[Vec<String>]) -> String {
     out
 }
 
+fn response_head() -> Vec<String> {
+    ["opening_id", "opening", "candidate_id", "answered_at", "acknowledged_at", "minutes", "target_minutes", "status"].iter().map(|c| c.to_string()).collect()
+}
+
+fn response_row(x: &ResponseRow) -> Vec<String> {
+    let time = |t: &chrono::NaiveDateTime| t.format("%Y-%m-%d %H:%M:%S").to_string();
+    vec![
+        x.opening_id.clone(),
+        x.title.clone(),
+        x.candidate_id.clone(),
+        time(&x.answered_at),
+        x.acknowledged_at.as_ref().map(time).unwrap_or_default(),
+        x.minutes.to_string(),
+        x.target.to_string(),
+        x.status.as_str().to_string(),
+    ]
+}
+
+/// Answers per page of the response CSV.
+const CSV_PAGE: i64 = 5_000;
+
+/// The response CSV: its header, then the answers a page at a time, so memory holds one page
+/// whatever the count. A database error ends the download early (the client sees it cut).
+fn response_csv(state: std::sync::Arc<AppState>, chosen: Chosen) -> impl futures_util::Stream<Item = Result<web::Bytes, actix_web::Error>> {
+    let first = Some(web::Bytes::from(csv(&[response_head()])));
+    let shared = std::sync::Arc::new(chosen);
+    futures_util::stream::unfold((first, None::<AnswerCursor>, false), move |(head, after, done)| {
+        let (state, chosen) = (state.clone(), shared.clone());
+        async move {
+            if let Some(h) = head {
+                return Some((Ok(h), (None, after, done)));
+            }
+            if done {
+                return None;
+            }
+            let now = state.clock.now();
+            let c = chosen.clone();
+            let cursor = after.clone();
+            let page = crate::store::run(&state.pool, move |conn| Ok(store::answers_page(conn, c.scope(), &c.visible, c.range, now, cursor.as_ref(), CSV_PAGE)?)).await;
+            match page {
+                Ok(rows) if rows.is_empty() => None,
+                Ok(rows) => {
+                    let last = rows.last().map(|x| (x.answered_at, x.candidate_id.clone(), x.opening_id.clone()));
+                    let done = (rows.len() as i64) < CSV_PAGE;
+                    let body = csv(&rows.iter().map(response_row).collect::<Vec<_>>());
+                    Some((Ok(web::Bytes::from(body)), (None, last, done)))
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "analytics: response CSV page failed");
+                    Some((Err(actix_web::error::ErrorInternalServerError("database")), (None, after, true)))
+                }
+            }
+        }
+    })
+}
+
 fn csv_rows(table: &str, r: &Report) -> Vec<Vec<String>> {
     let n = |v: i64| v.to_string();
-    let time = |t: &chrono::NaiveDateTime| t.format("%Y-%m-%d %H:%M:%S").to_string();
     let head = |cols: &[&str]| cols.iter().map(|c| c.to_string()).collect::<Vec<_>>();
     let mut rows = Vec::new();
     match table {
@@ -333,19 +407,8 @@ fn csv_rows(table: &str, r: &Report) -> Vec<Vec<String>> {
             }
         }
         "response" => {
-            rows.push(head(&["opening_id", "opening", "candidate_id", "answered_at", "acknowledged_at", "minutes", "target_minutes", "status"]));
-            for x in &r.response.rows {
-                rows.push(vec![
-                    x.opening_id.clone(),
-                    x.title.clone(),
-                    x.candidate_id.clone(),
-                    time(&x.answered_at),
-                    x.acknowledged_at.as_ref().map(time).unwrap_or_default(),
-                    n(x.minutes),
-                    n(x.target),
-                    x.status.as_str().to_string(),
-                ]);
-            }
+            rows.push(response_head());
+            rows.extend(r.response.rows.iter().map(response_row));
         }
         _ => {
             rows.push(head(&["period", "new_answers", "new_candidates", "decisions", "link_clicks"]));
@@ -366,12 +429,22 @@ pub async fn download(req: HttpRequest, state: web::Data<AppState>, me: SignedIn
         Ok(c) => c,
         Err((errors, visible)) => return refused(&req, &me, &q, errors, &visible),
     };
-    let r = report(&state, &chosen).await?;
-    let body = csv(&csv_rows(&table, &r));
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"hirecast-{table}-{}-{}.csv\"", chosen.range.from, chosen.range.to)))
-        .body(body))
+    let mut ok = HttpResponse::Ok();
+    ok.insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"hirecast-{table}-{}-{}.csv\"", chosen.range.from, chosen.range.to)));
+    if table == "response" {
+        // One row per answer: as many as there were, so sent a page at a time.
+        return Ok(ok.streaming(response_csv(state.into_inner(), chosen)));
+    }
+    let (chosen, mut r) = report(&state, chosen).await?;
+    if table == "funnel" {
+        // The page leaves out openings with nothing in the period; the download has them all.
+        let listed: std::collections::HashSet<String> = r.funnel.iter().map(|f| f.opening_id.clone()).collect();
+        let visible = chosen.visible.iter().filter(|o| chosen.opening.as_ref().is_none_or(|c| c.id == o.id));
+        r.funnel.extend(visible.filter(|o| !listed.contains(&o.id)).map(|o| FunnelRow { opening_id: o.id.clone(), title: o.title.clone(), ..Default::default() }));
+        r.funnel.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()).then(a.opening_id.cmp(&b.opening_id)));
+    }
+    Ok(ok.body(csv(&csv_rows(&table, &r))))
 }
 
 #[cfg(test)]

@@ -1,0 +1,9 @@
+DROP INDEX shortlist_entries_created;
+DROP INDEX candidate_sources_harvested;
+DROP INDEX candidate_sources_opening_harvested;
+DROP INDEX candidate_sources_entry;
+DROP INDEX shortlist_events_at;
+DROP INDEX shortlist_events_opening_at;
+DROP INDEX candidate_messages_kind_created;
+DROP INDEX candidate_messages_entry;
+DROP INDEX link_clicks_day;
