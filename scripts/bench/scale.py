@@ -106,10 +106,14 @@ def bench(backend, work):
         run(["psql", PG_ADMIN, "-q", "-c", f"DROP DATABASE IF EXISTS {db}", "-c", f"CREATE DATABASE {db}"])
         env["DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + "/" + db
     print(f"\n## {backend}, --scale {SCALE}", flush=True)
-    t0 = time.monotonic()
-    out = run([BIN, "demo", "--scale", str(SCALE)], env=env, capture_output=True, text=True).stdout
-    print(f"generator: {time.monotonic() - t0:.0f} s; {out.strip().splitlines()[-1]}", flush=True)
-    run([BIN, "user", "add", "--email", ADMIN, "--role", "admin", "--password-stdin"], env=env, input=PASSWORD, text=True, stdout=subprocess.DEVNULL)
+    if backend == "sqlite" and os.path.exists(os.path.join(data, "hirecast.db")):
+        # WORK=dir keeps the SQLite database between runs: its rows are reused as they are.
+        print(f"generator: skipped, reusing {data}", flush=True)
+    else:
+        t0 = time.monotonic()
+        out = run([BIN, "demo", "--scale", str(SCALE)], env=env, capture_output=True, text=True).stdout
+        print(f"generator: {time.monotonic() - t0:.0f} s; {out.strip().splitlines()[-1]}", flush=True)
+        run([BIN, "user", "add", "--email", ADMIN, "--role", "admin", "--password-stdin"], env=env, input=PASSWORD, text=True, stdout=subprocess.DEVNULL)
 
     serve = subprocess.Popen(["taskset", "-c", SERVER_CORE, BIN, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -212,6 +216,11 @@ def bench(backend, work):
 
 
 def main():
+    if os.environ.get("WORK"):
+        os.makedirs(os.environ["WORK"], exist_ok=True)
+        for b in BACKENDS:
+            bench(b, os.environ["WORK"])
+        return
     with tempfile.TemporaryDirectory(prefix="hirecast-scale-") as work:
         for b in BACKENDS:
             bench(b, work)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every page at an agency's size, SQLite and PostgreSQL: `bash scripts/bench/scale.sh`
-# (SCALE=1000000 candidates by default; BACKENDS=sqlite or postgres for one). Installs wrk
+# (SCALE=1000000 candidates by default; BACKENDS=sqlite or postgres for one; WORK=dir keeps
+# the SQLite database there and reuses it; PAGES=a,b measures only those). Installs wrk
 # (Debian package), builds the release binary, then runs scripts/bench/scale.py, which fills a
 # fresh database with `hirecast demo --scale`, prints each page's p99 and serve's peak RSS, and
 # times the daily purge.

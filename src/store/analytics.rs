@@ -7,7 +7,7 @@
 //! read, and the SQL is tested against it on both backends.
 mod sql;
 
-pub use sql::{answers_page, report, AnswerCursor, Scope};
+pub use sql::{answers_page, report, response_summary, AnswerCursor, Scope};
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};

@@ -290,18 +290,6 @@ pub fn message_outcome(conn: &mut DbConn, id: &str, state: &str, remote_id: Opti
     Ok(())
 }
 
-/// For each acknowledged answer: (minutes from the answer to its acknowledgement, the
-/// opening's response target in minutes).
-pub fn response_minutes(conn: &mut DbConn) -> QueryResult<Vec<(i64, i64)>> {
-    let rows: Vec<(NaiveDateTime, Option<NaiveDateTime>, i64)> = candidate_messages::table
-        .inner_join(openings::table.on(candidate_messages::opening_id.eq(openings::id.nullable())))
-        .filter(candidate_messages::kind.eq("ack"))
-        .filter(candidate_messages::state.eq("sent"))
-        .select((candidate_messages::created_at, candidate_messages::sent_at, openings::response_target_minutes))
-        .load(conn)?;
-    Ok(rows.into_iter().filter_map(|(c, s, t)| s.map(|s| ((s - c).num_minutes().max(0), t))).collect())
-}
-
 /// Time to first response: how many answers, the median and the 90th percentile (nearest
 /// rank) in minutes, and how many were answered within their opening's target.
 #[derive(Debug, Clone, PartialEq, Eq)]

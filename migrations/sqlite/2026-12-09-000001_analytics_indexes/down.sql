@@ -7,3 +7,5 @@ DROP INDEX shortlist_events_opening_at;
 DROP INDEX candidate_messages_kind_created;
 DROP INDEX candidate_messages_entry;
 DROP INDEX link_clicks_day;
+DROP INDEX candidates_merged_away;
+DROP INDEX shortlist_entries_opening_state;

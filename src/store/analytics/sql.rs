@@ -113,6 +113,10 @@ fn scope_sql(scope: Scope<'_>, col: &str) -> (String, Vec<Bind>) {
     }
 }
 
+/// The people merged into another: left out by subquery on a partial index
+/// (`candidates_merged_away`), not by a join reading each entry's person.
+const MERGED: &str = "SELECT id FROM candidates WHERE merged_into IS NOT NULL";
+
 /// The stage's rank (see [`super::stage_rank`]) in SQL.
 fn rank(col: &str) -> String {
     format!("(CASE {col} WHEN 'shortlisted' THEN 1 WHEN 'interview' THEN 2 WHEN 'offer' THEN 3 WHEN 'hired' THEN 4 ELSE 0 END)")
@@ -196,12 +200,12 @@ fn answers_sql(d: Dialect, scope: Scope<'_>, range: Range, now: NaiveDateTime) -
                  (SELECT MIN(s.sent_at) FROM candidate_messages s WHERE s.opening_id = m.opening_id AND s.candidate_id = m.candidate_id AND s.kind = 'ack' AND s.state = 'sent') AS sent \
                FROM candidate_messages m \
                JOIN shortlist_entries e ON e.opening_id = m.opening_id AND e.candidate_id = m.candidate_id \
-               JOIN candidates c ON c.id = m.candidate_id \
                JOIN openings o ON o.id = m.opening_id \
-               WHERE m.kind = 'ack' AND m.created_at >= ? AND m.created_at < ? AND c.merged_into IS NULL AND {cond} \
+               WHERE m.kind = 'ack' AND m.created_at >= ? AND m.created_at < ? AND m.candidate_id NOT IN ({merged}) AND {cond} \
                  AND NOT EXISTS (SELECT 1 FROM candidate_messages p WHERE p.opening_id = m.opening_id AND p.candidate_id = m.candidate_id AND p.kind = 'ack' \
                                  AND (p.created_at < m.created_at OR (p.created_at = m.created_at AND p.id < m.id)))) a",
         now = d.ts(),
+        merged = MERGED,
     );
     let mut binds = vec![Bind::Ts(now), Bind::Ts(range.start()), Bind::Ts(range.end())];
     binds.extend(scope_binds);
@@ -258,21 +262,18 @@ pub fn report(conn: &mut DbConn, scope: Scope<'_>, openings: &[OpeningRef], rang
                            COALESCE((SELECT MAX({r2}) FROM shortlist_events v WHERE v.opening_id = e.opening_id AND v.candidate_id = e.candidate_id), 0) AS r2, \
                            COALESCE((SELECT s.network FROM candidate_sources s WHERE s.opening_id = e.opening_id AND s.candidate_id = e.candidate_id \
                                      ORDER BY COALESCE(s.posted_at, s.harvested_at), s.harvested_at, s.network LIMIT 1), 'unknown') AS network \
-                         FROM shortlist_entries e JOIN candidates c ON c.id = e.candidate_id \
-                         WHERE c.merged_into IS NULL AND {} AND {cond}) y) x \
+                         FROM shortlist_entries e \
+                         WHERE e.candidate_id NOT IN ({merged}) AND {} AND {cond}) y) x \
              GROUP BY x.opening_id, x.network",
             within("e.created_at"),
             r1 = rank("e.state"),
             r2 = rank("v.to_state"),
+            merged = MERGED,
         ),
         &binds,
     )?;
     let (sql, binds) = answers_sql(d, scope, range, now);
-    let histogram: Vec<Histogram> = fetch(
-        conn,
-        &format!("SELECT z.status AS status, CASE WHEN z.sent IS NULL THEN 0 ELSE z.mins END AS mins, COUNT(*) AS n FROM ({sql}) z GROUP BY z.status, CASE WHEN z.sent IS NULL THEN 0 ELSE z.mins END"),
-        &binds,
-    )?;
+    let histogram: Vec<Histogram> = fetch(conn, &histogram_sql(&sql), &binds)?;
 
     // Activity per day (weeks are made of days below).
     let mut per_day: HashMap<String, ActivityRow> = HashMap::new();
@@ -284,9 +285,10 @@ pub fn report(conn: &mut DbConn, scope: Scope<'_>, openings: &[OpeningRef], rang
     for r in fetch::<Keyed>(
         conn,
         &format!(
-            "SELECT {day} AS k, COUNT(*) AS n FROM shortlist_entries e JOIN candidates c ON c.id = e.candidate_id WHERE c.merged_into IS NULL AND {} AND {cond} GROUP BY {day}",
+            "SELECT {day} AS k, COUNT(*) AS n FROM shortlist_entries e WHERE e.candidate_id NOT IN ({merged}) AND {} AND {cond} GROUP BY {day}",
             within("e.created_at"),
-            day = d.day("e.created_at")
+            day = d.day("e.created_at"),
+            merged = MERGED,
         ),
         &binds,
     )? {
@@ -296,10 +298,11 @@ pub fn report(conn: &mut DbConn, scope: Scope<'_>, openings: &[OpeningRef], rang
     for r in fetch::<Keyed>(
         conn,
         &format!(
-            "SELECT {day} AS k, COUNT(*) AS n FROM shortlist_events v JOIN candidates c ON c.id = v.candidate_id \
-             WHERE c.merged_into IS NULL AND v.actor_id IS NOT NULL AND {} AND {cond} GROUP BY {day}",
+            "SELECT {day} AS k, COUNT(*) AS n FROM shortlist_events v \
+             WHERE v.candidate_id NOT IN ({merged}) AND v.actor_id IS NOT NULL AND {} AND {cond} GROUP BY {day}",
             within("v.at"),
-            day = d.day("v.at")
+            day = d.day("v.at"),
+            merged = MERGED,
         ),
         &binds,
     )? {
@@ -375,6 +378,43 @@ pub fn report(conn: &mut DbConn, scope: Scope<'_>, openings: &[OpeningRef], rang
     let mut channels: Vec<ChannelRow> = channels.into_values().collect();
     channels.sort_by(|a, b| b.candidates.cmp(&a.candidates).then(b.clicks.cmp(&a.clicks)).then(a.channel.cmp(&b.channel)));
 
+    let response = summarize(histogram);
+
+    let weekly = range.weekly();
+    let bucket = |d: NaiveDate| if weekly { d - Duration::days(d.weekday().num_days_from_monday() as i64) } else { d };
+    let mut activity: BTreeMap<NaiveDate, ActivityRow> = BTreeMap::new();
+    let mut day = range.from;
+    while day < range.to {
+        activity.entry(bucket(day)).or_insert_with(|| ActivityRow { period: period_of(day, weekly), ..Default::default() });
+        day += Duration::days(1);
+    }
+    for (k, v) in per_day {
+        let Ok(day) = NaiveDate::parse_from_str(&k, "%Y-%m-%d") else { continue };
+        if let (true, Some(a)) = (range.contains_day(day), activity.get_mut(&bucket(day))) {
+            a.answers += v.answers;
+            a.candidates += v.candidates;
+            a.decisions += v.decisions;
+            a.clicks += v.clicks;
+        }
+    }
+    Ok(Report { funnel, total, channels, response, weekly, activity: activity.into_values().collect() })
+}
+
+/// The response figures alone (the dashboard's): within, late, waiting, overdue, median and
+/// 90th percentile over `range`, and the target most answers had.
+pub fn response_summary(conn: &mut DbConn, scope: Scope<'_>, range: Range, now: NaiveDateTime) -> QueryResult<(ResponseSummary, Option<i64>)> {
+    let (sql, binds) = answers_sql(Dialect::of(conn), scope, range, now);
+    let histogram: Vec<Histogram> = fetch(conn, &histogram_sql(&sql), &binds)?;
+    let targets: Vec<Keyed> = fetch(conn, &format!("SELECT CAST(z.target AS TEXT) AS k, COUNT(*) AS n FROM ({sql}) z GROUP BY z.target"), &binds)?;
+    let target = targets.iter().max_by_key(|t| (t.n, std::cmp::Reverse(t.k.clone()))).and_then(|t| t.k.parse().ok());
+    Ok((summarize(histogram), target))
+}
+
+fn histogram_sql(answers: &str) -> String {
+    format!("SELECT z.status AS status, CASE WHEN z.sent IS NULL THEN 0 ELSE z.mins END AS mins, COUNT(*) AS n FROM ({answers}) z GROUP BY z.status, CASE WHEN z.sent IS NULL THEN 0 ELSE z.mins END")
+}
+
+fn summarize(histogram: Vec<Histogram>) -> ResponseSummary {
     let mut response = ResponseSummary::default();
     let mut took: Vec<(i64, i64)> = Vec::new();
     for h in histogram {
@@ -395,25 +435,7 @@ pub fn report(conn: &mut DbConn, scope: Scope<'_>, openings: &[OpeningRef], rang
     took.sort_unstable();
     response.median = nearest_rank(&took, 0.5);
     response.p90 = nearest_rank(&took, 0.9);
-
-    let weekly = range.weekly();
-    let bucket = |d: NaiveDate| if weekly { d - Duration::days(d.weekday().num_days_from_monday() as i64) } else { d };
-    let mut activity: BTreeMap<NaiveDate, ActivityRow> = BTreeMap::new();
-    let mut day = range.from;
-    while day < range.to {
-        activity.entry(bucket(day)).or_insert_with(|| ActivityRow { period: period_of(day, weekly), ..Default::default() });
-        day += Duration::days(1);
-    }
-    for (k, v) in per_day {
-        let Ok(day) = NaiveDate::parse_from_str(&k, "%Y-%m-%d") else { continue };
-        if let (true, Some(a)) = (range.contains_day(day), activity.get_mut(&bucket(day))) {
-            a.answers += v.answers;
-            a.candidates += v.candidates;
-            a.decisions += v.decisions;
-            a.clicks += v.clicks;
-        }
-    }
-    Ok(Report { funnel, total, channels, response, weekly, activity: activity.into_values().collect() })
+    response
 }
 
 /// The nearest-rank percentile of a sorted histogram of (value, count).

@@ -46,7 +46,7 @@ pub struct Backlog {
 
 pub async fn show(req: HttpRequest, state: web::Data<AppState>, me: SignedIn) -> Result<HttpResponse, PageError> {
     let manager_id = (!me.role().sees_all_openings()).then(|| me.user.id.clone());
-    let now = state.clock.now();
+    let (now, today) = (state.clock.now(), state.clock.today());
     let (counts, recent, response, backlog) = crate::store::run(&state.pool, move |c| {
         let mut counts = Vec::new();
         for status in [OpeningStatus::Open, OpeningStatus::Draft, OpeningStatus::Paused, OpeningStatus::Closed] {
@@ -55,7 +55,24 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>, me: SignedIn) ->
         }
         let recent = crate::store::applications::recent(c, manager_id.as_deref(), 10)?;
         // Response times are the recruiters' concern (every opening).
-        let response = if manager_id.is_none() { crate::store::harvest::response_stats(&crate::store::harvest::response_minutes(c)?) } else { None };
+        // Over the last 30 days, counted by the database (as on the analytics page).
+        let response = if manager_id.is_none() {
+            use crate::store::analytics::{response_summary, Range, Scope};
+            let range = Range { from: today - chrono::Duration::days(29), to: today + chrono::Duration::days(1) };
+            let (s, target) = response_summary(c, Scope::All, range, now)?;
+            match (s.median, s.p90) {
+                (Some(median), Some(p90)) if s.answered > 0 => Some(crate::store::harvest::ResponseStats {
+                    answered: s.answered as usize,
+                    median,
+                    p90,
+                    within_target: s.within as usize,
+                    target: target.unwrap_or(30),
+                }),
+                _ => None,
+            }
+        } else {
+            None
+        };
         // The queue, for the recruiters too: a backlog is why acknowledgements are late.
         let backlog = if manager_id.is_none() {
             let (applications, oldest_app) = crate::store::applications::backlog(c)?;

@@ -82,7 +82,10 @@ async fn applications_are_read_scored_shortlisted_and_acknowledged_once(backend:
     assert_eq!(harvester.run_once().await.unwrap(), 0);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(smtp.messages().len(), 2, "acknowledged once");
-    assert_eq!(app.db(|c| hirecast::store::harvest::response_minutes(c).unwrap()).len(), 2);
+    let today = app.state.clock.today();
+    let month = hirecast::store::analytics::Range { from: today - chrono::Duration::days(29), to: today + chrono::Duration::days(1) };
+    let (summary, _) = app.db(|c| hirecast::store::analytics::response_summary(c, hirecast::store::analytics::Scope::All, month, app.state.clock.now()).unwrap());
+    assert_eq!((summary.answered, summary.within), (2, 2));
 
     // The same person applying again is the same candidate, not a second one.
     let again = form("Camille Martin", "Camille@Example.org", "06 12 34 56 78", "Je relance ma candidature.", &"c".repeat(32));
