@@ -175,7 +175,7 @@ def bench(backend, work):
                 print(f"{name:16} HTTP {status} on {path}: {body[:200]!r}", flush=True)
                 continue
             p50, p99, rps, errors = wrk(base + path, headers)
-            verdict = "met" if p99 <= TARGET_MS and not errors else "NOT met"
+            verdict = "met" if p99 <= TARGET_MS and rps > 0 and not errors else "NOT met"
             print(f"{name:16} {len(body):8} {first:9.1f} {p50:8.2f} {p99:8.2f} {rps:7.1f}  {verdict}{' (errors)' if errors else ''}  peak rss {vm(serve.pid, 'VmHWM'):.0f} MB", flush=True)
         print(f"serve: peak RSS {vm(serve.pid, 'VmHWM'):.0f} MB (target ≤ 100 MB), now {vm(serve.pid, 'VmRSS'):.0f} MB", flush=True)
     finally:

@@ -55,7 +55,7 @@ ui_texts! {
     link_invalid_text: "The link is invalid, has expired or was already used. Ask an administrator for a new link.", "Le lien est invalide, a expiré ou a déjà été utilisé. Demandez un nouveau lien à un administrateur.";
     email_taken: "a user with this email already exists", "un utilisateur avec cette adresse e-mail existe déjà";
 
-    response_title: "Time to first response, last 30 days", "Délai de première réponse, 30 derniers jours";
+    response_title: "Time to first response, last 7 days", "Délai de première réponse, 7 derniers jours";
     response_median: "minutes, median", "minutes, médiane";
     response_p90: "minutes, 90th percentile", "minutes, 90e centile";
     response_within: "answered within the target", "répondues dans le délai visé";

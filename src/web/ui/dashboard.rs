@@ -55,10 +55,10 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>, me: SignedIn) ->
         }
         let recent = crate::store::applications::recent(c, manager_id.as_deref(), 10)?;
         // Response times are the recruiters' concern (every opening).
-        // Over the last 30 days, counted by the database (as on the analytics page).
+        // Over the last 7 days, counted by the database (as on the analytics page).
         let response = if manager_id.is_none() {
             use crate::store::analytics::{response_summary, Range, Scope};
-            let range = Range { from: today - chrono::Duration::days(29), to: today + chrono::Duration::days(1) };
+            let range = Range { from: today - chrono::Duration::days(6), to: today + chrono::Duration::days(1) };
             let (s, target) = response_summary(c, Scope::All, range, now)?;
             match (s.median, s.p90) {
                 (Some(median), Some(p90)) if s.answered > 0 => Some(crate::store::harvest::ResponseStats {
