@@ -309,6 +309,51 @@ fn period_of(d: NaiveDate, weekly: bool) -> String {
     }
 }
 
+/// Funnel rows in title order (case aside), then by id.
+pub fn sort_funnel(rows: &mut [FunnelRow]) {
+    rows.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()).then(a.opening_id.cmp(&b.opening_id)));
+}
+
+/// The funnel's rows in title order with their total, and the channels most candidates first.
+fn finish(funnel: impl IntoIterator<Item = FunnelRow>, channels: impl IntoIterator<Item = ChannelRow>) -> (Vec<FunnelRow>, FunnelRow, Vec<ChannelRow>) {
+    let mut funnel: Vec<FunnelRow> = funnel.into_iter().collect();
+    sort_funnel(&mut funnel);
+    let mut total = FunnelRow::default();
+    for r in &funnel {
+        total.posts += r.posts;
+        total.clicks += r.clicks;
+        total.replies += r.replies;
+        total.candidates += r.candidates;
+        total.shortlisted += r.shortlisted;
+        total.interviewed += r.interviewed;
+        total.hired += r.hired;
+    }
+    let mut channels: Vec<ChannelRow> = channels.into_iter().collect();
+    channels.sort_by(|a, b| b.candidates.cmp(&a.candidates).then(b.clicks.cmp(&a.clicks)).then(a.channel.cmp(&b.channel)));
+    (funnel, total, channels)
+}
+
+impl Range {
+    /// The first day of the period holding `d`: itself, or its ISO week's Monday.
+    fn bucket(&self, d: NaiveDate) -> NaiveDate {
+        if self.weekly() {
+            d - Duration::days(d.weekday().num_days_from_monday() as i64)
+        } else {
+            d
+        }
+    }
+    /// Every period of the range, empty ones too, by first day.
+    fn periods(&self) -> BTreeMap<NaiveDate, ActivityRow> {
+        let mut activity = BTreeMap::new();
+        let mut d = self.from;
+        while d < self.to {
+            activity.entry(self.bucket(d)).or_insert_with(|| ActivityRow { period: period_of(d, self.weekly()), ..Default::default() });
+            d += Duration::days(1);
+        }
+        activity
+    }
+}
+
 /// Every figure of `openings` over `range`, as of `now` (for what is still waiting).
 ///
 /// The candidates counted are the entries created within the range (a cohort): shortlisted,
@@ -393,23 +438,7 @@ pub fn aggregate(openings: &[OpeningRef], data: &Loaded, range: Range, now: Naiv
             c.hired += h;
         });
     }
-    let funnel: Vec<FunnelRow> = {
-        let mut v: Vec<FunnelRow> = funnel.into_values().collect();
-        v.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()).then(a.opening_id.cmp(&b.opening_id)));
-        v
-    };
-    let mut total = FunnelRow::default();
-    for r in &funnel {
-        total.posts += r.posts;
-        total.clicks += r.clicks;
-        total.replies += r.replies;
-        total.candidates += r.candidates;
-        total.shortlisted += r.shortlisted;
-        total.interviewed += r.interviewed;
-        total.hired += r.hired;
-    }
-    let mut channels: Vec<ChannelRow> = channel_rows.into_values().collect();
-    channels.sort_by(|a, b| b.candidates.cmp(&a.candidates).then(b.clicks.cmp(&a.clicks)).then(a.channel.cmp(&b.channel)));
+    let (funnel, total, channels) = finish(funnel.into_values(), channel_rows.into_values());
 
     // Time to first response: per entry (not merged away) with an acknowledgement owed, its
     // answer within the range.
@@ -474,16 +503,10 @@ pub fn aggregate(openings: &[OpeningRef], data: &Loaded, range: Range, now: Naiv
 
     // Activity: every period of the range, empty ones too.
     let weekly = range.weekly();
-    let mut activity: BTreeMap<NaiveDate, ActivityRow> = BTreeMap::new();
-    let bucket = |d: NaiveDate| if weekly { d - Duration::days(d.weekday().num_days_from_monday() as i64) } else { d };
-    let mut d = range.from;
-    while d < range.to {
-        activity.entry(bucket(d)).or_insert_with(|| ActivityRow { period: period_of(d, weekly), ..Default::default() });
-        d += Duration::days(1);
-    }
+    let mut activity = range.periods();
     let mut add = |t: NaiveDate, f: &dyn Fn(&mut ActivityRow)| {
         if range.contains_day(t) {
-            if let Some(row) = activity.get_mut(&bucket(t)) {
+            if let Some(row) = activity.get_mut(&range.bucket(t)) {
                 f(row);
             }
         }

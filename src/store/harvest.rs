@@ -300,36 +300,3 @@ pub struct ResponseStats {
     pub within_target: usize,
     pub target: i64,
 }
-
-pub fn response_stats(samples: &[(i64, i64)]) -> Option<ResponseStats> {
-    if samples.is_empty() {
-        return None;
-    }
-    let mut m: Vec<i64> = samples.iter().map(|s| s.0).collect();
-    m.sort_unstable();
-    let rank = |p: f64| m[((p * m.len() as f64).ceil() as usize).clamp(1, m.len()) - 1];
-    let mut targets: Vec<i64> = samples.iter().map(|s| s.1).collect();
-    targets.sort_unstable();
-    Some(ResponseStats {
-        answered: m.len(),
-        median: rank(0.5),
-        p90: rank(0.9),
-        within_target: samples.iter().filter(|(v, t)| v <= t).count(),
-        target: targets[targets.len() / 2],
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn response_percentiles_by_nearest_rank() {
-        assert_eq!(response_stats(&[]), None);
-        let s: Vec<(i64, i64)> = (1..=10).map(|m| (m * 5, 30)).collect();
-        let r = response_stats(&s).unwrap();
-        assert_eq!((r.answered, r.median, r.p90, r.within_target, r.target), (10, 25, 45, 6, 30));
-        let r = response_stats(&[(90, 60)]).unwrap();
-        assert_eq!((r.median, r.p90, r.within_target), (90, 90, 0));
-    }
-}

@@ -4,11 +4,11 @@
 //! reference model these queries are tested against (`tests/api/analytics.rs`).
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Nullable, Text, Timestamp};
 
-use super::{period_of, ActivityRow, ChannelRow, FunnelRow, OpeningRef, Range, Report, ResponseRow, ResponseStatus, ResponseSummary};
+use super::{finish, ActivityRow, ChannelRow, FunnelRow, OpeningRef, Range, Report, ResponseRow, ResponseStatus, ResponseSummary};
 use crate::store::DbConn;
 
 /// Which openings the figures cover.
@@ -363,41 +363,20 @@ pub fn report(conn: &mut DbConn, scope: Scope<'_>, openings: &[OpeningRef], rang
             ch.hired += c.hired;
         }
     }
-    let mut funnel: Vec<FunnelRow> = funnel.into_values().collect();
-    funnel.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()).then(a.opening_id.cmp(&b.opening_id)));
-    let mut total = FunnelRow::default();
-    for r in &funnel {
-        total.posts += r.posts;
-        total.clicks += r.clicks;
-        total.replies += r.replies;
-        total.candidates += r.candidates;
-        total.shortlisted += r.shortlisted;
-        total.interviewed += r.interviewed;
-        total.hired += r.hired;
-    }
-    let mut channels: Vec<ChannelRow> = channels.into_values().collect();
-    channels.sort_by(|a, b| b.candidates.cmp(&a.candidates).then(b.clicks.cmp(&a.clicks)).then(a.channel.cmp(&b.channel)));
-
+    let (funnel, total, channels) = finish(funnel.into_values(), channels.into_values());
     let response = summarize(histogram);
 
-    let weekly = range.weekly();
-    let bucket = |d: NaiveDate| if weekly { d - Duration::days(d.weekday().num_days_from_monday() as i64) } else { d };
-    let mut activity: BTreeMap<NaiveDate, ActivityRow> = BTreeMap::new();
-    let mut day = range.from;
-    while day < range.to {
-        activity.entry(bucket(day)).or_insert_with(|| ActivityRow { period: period_of(day, weekly), ..Default::default() });
-        day += Duration::days(1);
-    }
+    let mut activity = range.periods();
     for (k, v) in per_day {
         let Ok(day) = NaiveDate::parse_from_str(&k, "%Y-%m-%d") else { continue };
-        if let (true, Some(a)) = (range.contains_day(day), activity.get_mut(&bucket(day))) {
+        if let (true, Some(a)) = (range.contains_day(day), activity.get_mut(&range.bucket(day))) {
             a.answers += v.answers;
             a.candidates += v.candidates;
             a.decisions += v.decisions;
             a.clicks += v.clicks;
         }
     }
-    Ok(Report { funnel, total, channels, response, weekly, activity: activity.into_values().collect() })
+    Ok(Report { funnel, total, channels, response, weekly: range.weekly(), activity: activity.into_values().collect() })
 }
 
 /// The response figures alone (the dashboard's): within, late, waiting, overdue, median and

@@ -442,7 +442,7 @@ pub async fn download(req: HttpRequest, state: web::Data<AppState>, me: SignedIn
         let listed: std::collections::HashSet<String> = r.funnel.iter().map(|f| f.opening_id.clone()).collect();
         let visible = chosen.visible.iter().filter(|o| chosen.opening.as_ref().is_none_or(|c| c.id == o.id));
         r.funnel.extend(visible.filter(|o| !listed.contains(&o.id)).map(|o| FunnelRow { opening_id: o.id.clone(), title: o.title.clone(), ..Default::default() }));
-        r.funnel.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()).then(a.opening_id.cmp(&b.opening_id)));
+        store::sort_funnel(&mut r.funnel);
     }
     Ok(ok.body(csv(&csv_rows(&table, &r))))
 }
