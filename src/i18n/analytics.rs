@@ -15,6 +15,8 @@ analytics_texts! {
     filters: "Filters", "Filtres";
     f_opening: "Opening", "Offre";
     all_openings: "All openings", "Toutes les offres";
+    f_find: "Find an opening", "Trouver une offre";
+    picker_left: "{n} other openings are not in the list: type part of a title, then Show.", "{n} autres offres ne sont pas dans la liste : tapez une partie du titre, puis Afficher.";
     f_from: "From", "Du";
     f_to: "To (not included)", "Au (non compris)";
     apply: "Show", "Afficher";

@@ -51,6 +51,8 @@ pub struct OpeningRef {
     pub id: String,
     pub title: String,
     pub response_target_minutes: i64,
+    /// Open now (the analytics page's picker lists these first when there are many).
+    pub open: bool,
 }
 
 /// The openings `manager_id` is assigned to, or every opening (`None`: admins and recruiters),
@@ -60,8 +62,9 @@ pub fn visible_openings(conn: &mut DbConn, manager_id: Option<&str>) -> QueryRes
     if let Some(m) = manager_id {
         q = q.filter(openings::id.eq_any(opening_managers::table.filter(opening_managers::user_id.eq(m.to_string())).select(opening_managers::opening_id)));
     }
-    let rows: Vec<(String, String, i64)> = q.order((openings::title.asc(), openings::id.asc())).select((openings::id, openings::title, openings::response_target_minutes)).load(conn)?;
-    Ok(rows.into_iter().map(|(id, title, response_target_minutes)| OpeningRef { id, title, response_target_minutes }).collect())
+    let rows: Vec<(String, String, i64, String)> =
+        q.order((openings::title.asc(), openings::id.asc())).select((openings::id, openings::title, openings::response_target_minutes, openings::status)).load(conn)?;
+    Ok(rows.into_iter().map(|(id, title, response_target_minutes, status)| OpeningRef { id, title, response_target_minutes, open: status == "open" }).collect())
 }
 
 
@@ -538,7 +541,7 @@ mod tests {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
     }
     fn opening(id: &str, target: i64) -> OpeningRef {
-        OpeningRef { id: id.into(), title: format!("Opening {id}"), response_target_minutes: target }
+        OpeningRef { id: id.into(), title: format!("Opening {id}"), response_target_minutes: target, open: true }
     }
     fn entry(o: &str, c: &str, state: &str, created: &str) -> EntryRow {
         EntryRow { opening_id: o.into(), candidate_id: c.into(), state: state.into(), created_at: at(created) }

@@ -94,20 +94,14 @@ impl ManageConnection for Manager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<DbConn, r2d2::Error> {
-        match &self.0 {
-            DatabaseUrl::Postgres(url) => diesel::PgConnection::establish(url)
-                .map(DbConn::Postgres)
-                .map_err(r2d2::Error::ConnectionError),
-            DatabaseUrl::Sqlite(path) => {
-                let mut conn = diesel::SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
-                conn.batch_execute(
-                    "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-                )
-                .map_err(r2d2::Error::QueryError)?;
-                Ok(DbConn::Sqlite(conn))
+        let mut conn = self.open()?;
+        if let Some(threshold) = slow_query_threshold() {
+            match &mut conn {
+                DbConn::Postgres(c) => c.set_instrumentation(SlowQueryLog::new(threshold)),
+                DbConn::Sqlite(c) => c.set_instrumentation(SlowQueryLog::new(threshold)),
             }
         }
+        Ok(conn)
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
@@ -125,6 +119,70 @@ impl ManageConnection for Manager {
                 DbConn::Sqlite(c) => c.is_broken(),
             }
     }
+}
+
+impl Manager {
+    fn open(&self) -> Result<DbConn, r2d2::Error> {
+        match &self.0 {
+            DatabaseUrl::Postgres(url) => diesel::PgConnection::establish(url)
+                .map(DbConn::Postgres)
+                .map_err(r2d2::Error::ConnectionError),
+
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn = diesel::SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+}
+
+/// `HIRECAST_SLOW_QUERY_MS` (500 by default; 0 turns it off): queries that take longer are
+/// logged as warnings, with their SQL and time but never the values bound to them (names,
+/// emails), so an operator sees which page needs an index without reading anyone's data.
+fn slow_query_threshold() -> Option<Duration> {
+    static THRESHOLD: std::sync::OnceLock<Option<Duration>> = std::sync::OnceLock::new();
+    *THRESHOLD.get_or_init(|| {
+        let ms = std::env::var("HIRECAST_SLOW_QUERY_MS").ok().and_then(|v| v.trim().parse::<u64>().ok()).unwrap_or(500);
+        (ms > 0).then(|| Duration::from_millis(ms))
+    })
+}
+
+/// Times each query of one connection (see [`slow_query_threshold`]).
+struct SlowQueryLog {
+    threshold: Duration,
+    started: Option<std::time::Instant>,
+}
+
+impl SlowQueryLog {
+    fn new(threshold: Duration) -> Self {
+        Self { threshold, started: None }
+    }
+}
+
+impl diesel::connection::Instrumentation for SlowQueryLog {
+    fn on_connection_event(&mut self, event: diesel::connection::InstrumentationEvent<'_>) {
+        use diesel::connection::InstrumentationEvent as E;
+        match event {
+            E::StartQuery { .. } => self.started = Some(std::time::Instant::now()),
+            E::FinishQuery { query, .. } => {
+                let Some(took) = self.started.take().map(|t| t.elapsed()) else { return };
+                if took >= self.threshold {
+                    tracing::warn!(ms = took.as_millis() as u64, sql = %sql_only(&query.to_string()), "slow query");
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A query's SQL without diesel's ` -- binds: [...]` suffix (the values: personal data).
+fn sql_only(shown: &str) -> &str {
+    shown.split(" -- binds: ").next().unwrap_or_default().trim()
 }
 
 /// The cheapest query: does this connection still answer?
@@ -299,4 +357,20 @@ impl TruncMicros for chrono::NaiveDateTime {
 
 pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
     matches!(e, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_slow_query_log_shows_the_sql_and_never_the_values_bound_to_it() {
+        use schema::candidates;
+        let q = candidates::table.filter(candidates::email.eq("ada.lovelace@example.org")).select(candidates::id);
+        let shown = diesel::debug_query::<diesel::sqlite::Sqlite, _>(&q).to_string();
+        assert!(shown.contains("ada.lovelace@example.org"), "diesel shows the binds: {shown}");
+        let logged = sql_only(&shown);
+        assert!(logged.contains("`candidates`.`email` = ?"), "{logged}");
+        assert!(!logged.contains("ada.lovelace") && !logged.contains("binds"), "{logged}");
+    }
 }

@@ -63,6 +63,14 @@ impl Dialect {
             Dialect::Postgres => "CAST(? AS TIMESTAMP)",
         }
     }
+    /// Ends a subquery the planner must not fold into the query around it: folded, each use
+    /// of a column computed by a correlated subquery runs that subquery again.
+    fn fence(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "LIMIT -1 OFFSET 0",
+            Dialect::Postgres => "OFFSET 0",
+        }
+    }
 }
 
 /// `?` placeholders numbered for PostgreSQL (`$1`, `$2`…); the SQL here holds no other `?`.
@@ -163,6 +171,8 @@ struct Histogram {
     #[diesel(sql_type = BigInt)]
     mins: i64,
     #[diesel(sql_type = BigInt)]
+    target: i64,
+    #[diesel(sql_type = BigInt)]
     n: i64,
 }
 
@@ -203,8 +213,9 @@ fn answers_sql(d: Dialect, scope: Scope<'_>, range: Range, now: NaiveDateTime) -
                JOIN openings o ON o.id = m.opening_id \
                WHERE m.kind = 'ack' AND m.created_at >= ? AND m.created_at < ? AND m.candidate_id NOT IN ({merged}) AND {cond} \
                  AND NOT EXISTS (SELECT 1 FROM candidate_messages p WHERE p.opening_id = m.opening_id AND p.candidate_id = m.candidate_id AND p.kind = 'ack' \
-                                 AND (p.created_at < m.created_at OR (p.created_at = m.created_at AND p.id < m.id)))) a",
+                                 AND (p.created_at < m.created_at OR (p.created_at = m.created_at AND p.id < m.id))) {fence}) a",
         now = d.ts(),
+        fence = d.fence(),
         merged = MERGED,
     );
     let mut binds = vec![Bind::Ts(now), Bind::Ts(range.start()), Bind::Ts(range.end())];
@@ -384,13 +395,21 @@ pub fn report(conn: &mut DbConn, scope: Scope<'_>, openings: &[OpeningRef], rang
 pub fn response_summary(conn: &mut DbConn, scope: Scope<'_>, range: Range, now: NaiveDateTime) -> QueryResult<(ResponseSummary, Option<i64>)> {
     let (sql, binds) = answers_sql(Dialect::of(conn), scope, range, now);
     let histogram: Vec<Histogram> = fetch(conn, &histogram_sql(&sql), &binds)?;
-    let targets: Vec<Keyed> = fetch(conn, &format!("SELECT CAST(z.target AS TEXT) AS k, COUNT(*) AS n FROM ({sql}) z GROUP BY z.target"), &binds)?;
-    let target = targets.iter().max_by_key(|t| (t.n, std::cmp::Reverse(t.k.clone()))).and_then(|t| t.k.parse().ok());
+    // The target most answers had (the smallest of equals).
+    let mut targets: BTreeMap<i64, i64> = BTreeMap::new();
+    for h in &histogram {
+        *targets.entry(h.target).or_default() += h.n;
+    }
+    let target = targets.iter().max_by_key(|(t, n)| (**n, std::cmp::Reverse(**t))).map(|(t, _)| *t);
     Ok((summarize(histogram), target))
 }
 
+/// The answers counted by status, minutes taken (0 while waiting) and target: one pass.
 fn histogram_sql(answers: &str) -> String {
-    format!("SELECT z.status AS status, CASE WHEN z.sent IS NULL THEN 0 ELSE z.mins END AS mins, COUNT(*) AS n FROM ({answers}) z GROUP BY z.status, CASE WHEN z.sent IS NULL THEN 0 ELSE z.mins END")
+    format!(
+        "SELECT z.status AS status, CASE WHEN z.sent IS NULL THEN 0 ELSE z.mins END AS mins, z.target AS target, COUNT(*) AS n \
+         FROM ({answers}) z GROUP BY z.status, CASE WHEN z.sent IS NULL THEN 0 ELSE z.mins END, z.target"
+    )
 }
 
 fn summarize(histogram: Vec<Histogram>) -> ResponseSummary {

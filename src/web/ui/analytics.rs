@@ -24,6 +24,8 @@ pub const TABLES: [&str; 4] = ["funnel", "channels", "response", "activity"];
 #[derive(Debug, Default, Clone)]
 struct Query {
     opening: String,
+    /// Part of a title: the picker lists the openings whose title holds it.
+    find: String,
     from: String,
     to: String,
 }
@@ -35,6 +37,7 @@ impl Query {
             let v = v.trim().chars().take(200).collect::<String>();
             match k.as_ref() {
                 "opening" => q.opening = v,
+                "find" => q.find = v,
                 "from" => q.from = v,
                 "to" => q.to = v,
                 _ => {}
@@ -170,6 +173,9 @@ struct AnalyticsPage {
     page: Layout,
     a: &'static AnalyticsText,
     openings: Vec<OpeningOpt>,
+    /// The picker's search, and what it leaves out (the search field shows when > 0).
+    find: String,
+    picker_left: String,
     from: String,
     to: String,
     errors: Vec<FieldMessage>,
@@ -260,18 +266,46 @@ fn sections(chosen: &Chosen, r: Report, a: &AnalyticsText) -> Sections {
     }
 }
 
-fn opening_opts(visible: &[OpeningRef], chosen: &str) -> Vec<OpeningOpt> {
-    visible.iter().map(|o| OpeningOpt { id: o.id.clone(), title: o.title.clone(), selected: o.id == chosen }).collect()
+/// Openings the picker lists at most: an agency's 10,000 made a 1 MB page.
+const PICKER: usize = 200;
+
+/// The picker's openings: all of them when they are few; else those whose title holds
+/// `find`, or the open ones, at most [`PICKER`], the chosen one always. With the count left
+/// out, for the hint next to the search field (0: all are listed).
+fn opening_opts(visible: &[OpeningRef], chosen: &str, find: &str) -> (Vec<OpeningOpt>, usize) {
+    let opt = |o: &OpeningRef| OpeningOpt { id: o.id.clone(), title: o.title.clone(), selected: o.id == chosen };
+    if visible.len() <= PICKER && find.is_empty() {
+        return (visible.iter().map(opt).collect(), 0);
+    }
+    let needle = find.to_lowercase();
+    let wanted = |o: &OpeningRef| if needle.is_empty() { o.open } else { o.title.to_lowercase().contains(&needle) };
+    let mut listed: Vec<OpeningOpt> = visible.iter().filter(|o| o.id == chosen || wanted(o)).take(PICKER).map(opt).collect();
+    if !chosen.is_empty() && !listed.iter().any(|o| o.selected) {
+        if let Some(o) = visible.iter().find(|o| o.id == chosen) {
+            listed.insert(0, opt(o));
+        }
+    }
+    let left = visible.len().saturating_sub(listed.len());
+    (listed, left)
+}
+
+fn picker(visible: &[OpeningRef], q: &Query, a: &AnalyticsText) -> (Vec<OpeningOpt>, String) {
+    let (opts, left) = opening_opts(visible, &q.opening, &q.find);
+    let hint = if left > 0 || !q.find.is_empty() { a.picker_left.replace("{n}", &left.to_string()) } else { String::new() };
+    (opts, hint)
 }
 
 fn refused(req: &HttpRequest, me: &SignedIn, q: &Query, errors: Vec<(&'static str, &'static str)>, visible: &[OpeningRef]) -> Result<HttpResponse, PageError> {
     let a = crate::i18n::analytics::text(me.lang);
+    let (opts, picker_left) = picker(visible, q, a);
     html_status(
         StatusCode::UNPROCESSABLE_ENTITY,
         &AnalyticsPage {
             page: Layout::signed_in(me, req, "analytics", a.title),
             a,
-            openings: opening_opts(visible, &q.opening),
+            openings: opts,
+            find: q.find.clone(),
+            picker_left,
             from: q.from.clone(),
             to: q.to.clone(),
             errors: errors
@@ -291,12 +325,15 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>, me: SignedIn) ->
         Err((errors, visible)) => return refused(&req, &me, &q, errors, &visible),
     };
     let (chosen, r) = report(&state, chosen).await?;
+    let (opts, picker_left) = picker(&chosen.visible, &q, a);
     html_status(
         StatusCode::OK,
         &AnalyticsPage {
             page: Layout::signed_in(&me, &req, "analytics", a.title),
             a,
-            openings: opening_opts(&chosen.visible, &q.opening),
+            openings: opts,
+            find: q.find.clone(),
+            picker_left,
             from: chosen.range.from.to_string(),
             to: chosen.range.to.to_string(),
             errors: Vec::new(),
@@ -470,5 +507,31 @@ mod tests {
         for bad in ["2026-13-01", "2026-1-1", "01/11/2026", "", "2026-11-01x"] {
             assert_eq!(parse_day(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn the_picker_lists_every_opening_when_few_and_the_open_ones_or_the_found_ones_when_many() {
+        let refs = |n: usize| -> Vec<OpeningRef> {
+            (0..n).map(|i| OpeningRef { id: format!("o{i}"), title: format!("{} #{i}", if i % 7 == 0 { "Développeuse Rust" } else { "Comptable" }), response_target_minutes: 30, open: i % 10 == 0 }).collect()
+        };
+        let few = refs(PICKER);
+        let (opts, left) = opening_opts(&few, "o3", "");
+        assert_eq!((opts.len(), left), (PICKER, 0));
+        assert!(opts.iter().any(|o| o.id == "o3" && o.selected));
+
+        let many = refs(10_000);
+        // The open ones (1 in 10), at most PICKER, and the chosen one even when closed.
+        let (opts, left) = opening_opts(&many, "o9999", "");
+        assert_eq!(opts.len(), PICKER + 1);
+        assert_eq!(left, 10_000 - PICKER - 1);
+        assert!(opts.iter().filter(|o| o.id != "o9999").all(|o| o.id.trim_start_matches('o').parse::<usize>().unwrap() % 10 == 0));
+        assert!(opts.iter().any(|o| o.id == "o9999" && o.selected));
+        // A search by part of the title, whatever its case (accents included).
+        let (opts, _) = opening_opts(&many, "", "DÉVELOPPEUSE");
+        assert_eq!(opts.len(), PICKER);
+        assert!(opts.iter().all(|o| o.title.starts_with("Développeuse")));
+        let (opts, left) = opening_opts(&many, "", "#9999");
+        assert_eq!((opts.len(), left), (1, 9_999));
+        assert_eq!(opts[0].id, "o9999");
     }
 }

@@ -1,0 +1,13 @@
+DROP INDEX candidate_messages_kind_created;
+DROP INDEX candidate_messages_entry;
+CREATE INDEX candidate_messages_kind_created ON candidate_messages(kind, created_at);
+CREATE INDEX candidate_messages_entry ON candidate_messages(opening_id, candidate_id, kind);
+DROP INDEX candidate_sources_kind_harvested;
+DROP INDEX candidate_sources_entry;
+CREATE INDEX candidate_sources_entry ON candidate_sources(opening_id, candidate_id);
+DROP INDEX shortlist_events_entry;
+CREATE INDEX shortlist_events_entry ON shortlist_events(opening_id, candidate_id);
+DROP INDEX shortlist_entries_created;
+CREATE INDEX shortlist_entries_created ON shortlist_entries(created_at);
+DROP INDEX shortlist_events_at;
+CREATE INDEX shortlist_events_at ON shortlist_events(at);
