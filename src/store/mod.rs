@@ -127,7 +127,6 @@ impl Manager {
             DatabaseUrl::Postgres(url) => diesel::PgConnection::establish(url)
                 .map(DbConn::Postgres)
                 .map_err(r2d2::Error::ConnectionError),
-
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = diesel::SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
                 conn.batch_execute(

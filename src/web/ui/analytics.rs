@@ -279,7 +279,7 @@ fn opening_opts(visible: &[OpeningRef], chosen: &str, find: &str) -> (Vec<Openin
     }
     let needle = find.to_lowercase();
     let wanted = |o: &OpeningRef| if needle.is_empty() { o.open } else { o.title.to_lowercase().contains(&needle) };
-    let mut listed: Vec<OpeningOpt> = visible.iter().filter(|o| o.id == chosen || wanted(o)).take(PICKER).map(opt).collect();
+    let mut listed: Vec<OpeningOpt> = visible.iter().filter(|o| wanted(o)).take(PICKER).map(opt).collect();
     if !chosen.is_empty() && !listed.iter().any(|o| o.selected) {
         if let Some(o) = visible.iter().find(|o| o.id == chosen) {
             listed.insert(0, opt(o));
